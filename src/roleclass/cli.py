@@ -1,0 +1,133 @@
+"""The ``roleclass`` command: a thin click layer over pure functions.
+
+Each subcommand parses arguments, calls one function that tests also call directly,
+and prints. Errors a user can fix print one line and exit with a documented code
+(see ``errors.py``); nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from roleclass.errors import EXIT_INPUT, EXIT_USAGE, InputError, RoleclassError
+from roleclass.render import render_result
+
+EXIT_INTERNAL = 5
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"roleclass: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected errors into one line and an exit code, and unexpected ones too."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RoleclassError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            _fail(f"{exc.strerror}: {exc.filename}", EXIT_INPUT)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # the last line of defence: report, never a traceback
+            _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL)
+
+    return wrapper
+
+
+def read_posting(source: str | None, text: str | None) -> str:
+    """The posting from --text, a file path, or stdin ('-' or nothing piped in)."""
+    if text is not None:
+        return text
+    if source in (None, "-"):
+        if source is None and sys.stdin.isatty():
+            raise RoleclassError("no posting given: pass a file, --text, or pipe text on stdin")
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{source} is a directory, not a posting file")
+        if not path.exists():
+            raise InputError(f"no such file: {source}")
+        data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the posting is not valid UTF-8 text (byte {exc.start})") from exc
+
+
+def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--trust-model", is_flag=True, help="Load a model file that has no checksum file.")(command)
+    return click.option("--model", "model_path", type=click.Path(), help="A model file other than the shipped one.")(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr (-vv for debug).")
+@click.version_option(package_name="roleclass")
+def cli(verbose: int) -> None:
+    """Say whether a job posting is really sales, marketing, or a mislabeled hybrid.
+
+    Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal.
+    """
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], stream=sys.stderr)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--text", help="The posting text itself, instead of a file or stdin.")
+@click.option("--title", help="The posting's title, to check what it claims against the duties.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@model_options
+@handle_errors
+def score(
+    source: str | None, text: str | None, title: str | None, as_json: bool, model_path: str | None, trust_model: bool
+) -> None:
+    """Score one posting from SOURCE (a file, or '-' for stdin), or --text."""
+    from roleclass.scorer import Scorer
+
+    posting = read_posting(source, text)
+    result = Scorer.load(model_path, trust=trust_model).score(posting, title)
+    click.echo(result.to_json(indent=2) if as_json else render_result(result, color=sys.stdout.isatty()))
+
+
+@cli.command()
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default=None, help="Corpus folder (default: the repo's corpus/).")
+@click.option("--shared", "shared_dir", type=click.Path(file_okay=False), default=None, help="The shared data folder (default: ../shared).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Model file to write (default: models/roleclass.joblib).")
+@handle_errors
+def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) -> None:
+    """Train the model from O*NET and the labeled corpus, and write it with its checksum and card."""
+    from roleclass.data import default_shared_dir, repo_root
+    from roleclass.model_card import write_model_card
+    from roleclass.model_io import save_model
+    from roleclass.train import train as train_model
+
+    corpus = Path(corpus_dir) if corpus_dir else repo_root() / "corpus"
+    shared = Path(shared_dir) if shared_dir else default_shared_dir()
+    if not (shared / "onet").is_dir():
+        raise InputError(f"no O*NET data under {shared}/onet: pass --shared")
+    out = Path(output) if output else repo_root() / "models" / "roleclass.joblib"
+    model = train_model(corpus, shared)
+    digest = save_model(model, out)
+    write_model_card(model, out, digest)
+    click.echo(f"wrote {out} (sha256 {digest[:16]}…) from {model.metadata['postings']} labeled postings")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - click handles its own errors
+        _fail(str(exc), EXIT_USAGE)

@@ -1,0 +1,130 @@
+"""Stage 3: split clean text into duty statements, each a span with its section.
+
+A spaCy component (``roleclass_statements``) made with ``@Language.factory`` so the
+pipeline is plain spaCy: it writes ``doc.spans["statements"]`` with the extensions
+``section``, ``weight`` and ``activities`` on each span. Pipelines are blank (no model
+is downloaded) and built on first use, never at import.
+
+A statement is a list item or line, split further into sentences when a line holds
+several. Headings are not statements; they switch the section of what follows.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from roleclass.quantities import parse_activities
+from roleclass.sections import heading_kind, inline_heading, is_boilerplate, section_weight
+
+STATEMENTS_KEY = "statements"
+MIN_STATEMENT_WORDS = 2
+ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's weight
+SUPPORTED_LANGUAGES = ("en", "de")
+
+for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+
+@Language.factory("roleclass_statements", default_config={"min_words": MIN_STATEMENT_WORDS})
+def make_statement_splitter(nlp: Language, name: str, min_words: int) -> StatementSplitter:
+    return StatementSplitter(min_words=min_words)
+
+
+class StatementSplitter:
+    """Cut a Doc into duty statements carrying section, weight and counted activities."""
+
+    def __init__(self, min_words: int = MIN_STATEMENT_WORDS) -> None:
+        self.min_words = min_words
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        section = "body"
+        for line_start, line_end in _line_ranges(doc.text):
+            line = doc.text[line_start:line_end]
+            kind = heading_kind(line)
+            if kind is not None:
+                section = kind
+                continue
+            for sent_start, sent_end in self._sentences(doc, line_start, line_end):
+                sentence = doc.text[sent_start:sent_end]
+                inline = inline_heading(sentence)
+                if inline is not None:
+                    section = inline[0]
+                    sent_start += inline[1]
+                span = doc.char_span(sent_start, sent_end, alignment_mode="contract")
+                if span is None:
+                    continue
+                span = _trim(span)
+                if span is None or sum(1 for t in span if t.is_alpha) < self.min_words:
+                    continue
+                span._.section = section
+                activities = parse_activities(span)
+                span._.activities = activities
+                weight = 0.0 if is_boilerplate(span.text) else section_weight(section)
+                if any(a.function in ("sales", "marketing") for a in activities):
+                    weight *= 1.0 + ACTIVITY_BOOST
+                span._.weight = weight
+                spans.append(span)
+        doc.spans[STATEMENTS_KEY] = spans
+        return doc
+
+    @staticmethod
+    def _sentences(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+        """Sentence ranges inside one line, from the sentencizer's boundaries."""
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return [(start, end)]
+        bounds: list[tuple[int, int]] = []
+        current = start
+        for token in span[1:]:
+            if token.is_sent_start and token.idx > current:
+                bounds.append((current, token.idx))
+                current = token.idx
+        bounds.append((current, end))
+        return bounds
+
+    def to_bytes(self, **kwargs: object) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs: object) -> StatementSplitter:
+        return self
+
+
+def _line_ranges(text: str) -> list[tuple[int, int]]:
+    ranges, start = [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            ranges.append((start, end))
+        start = end + 1
+    return ranges
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop leading bullet marks and trailing spaces so offsets frame the words."""
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].is_space or span.doc[start].text in {"-", "*", "•"}):
+        start += 1
+    while end > start and span.doc[end - 1].is_space:
+        end -= 1
+    return span.doc[start:end] if end > start else None
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def pipeline(language: str = "en") -> Language:
+    """The blank spaCy pipeline for a language, built once per process on first use."""
+    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("roleclass_statements")
+    return nlp
+
+
+def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
+    """Parse clean text and return the Doc and its duty statements."""
+    doc = pipeline(language)(text)
+    return doc, list(doc.spans[STATEMENTS_KEY])

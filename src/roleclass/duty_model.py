@@ -1,0 +1,94 @@
+"""Stage 4: the learned duty classifier: one statement -> sales / marketing / neither.
+
+A linear model over anchored features (``features.py``), so each statement's logit is
+an exact sum of per-phrase terms: that sum is what the explanations report. It follows
+scikit-learn's conventions (parameters in ``__init__``, learning in ``fit``, fitted
+attributes ending in ``_``) so it pickles with joblib and slots into CV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+FUNCTIONS = ("sales", "marketing", "neither")
+
+
+class DutyClassifier(ClassifierMixin, BaseEstimator):
+    """TF-IDF weighted bag of anchored features + multinomial logistic regression.
+
+    Parameters
+    ----------
+    C: inverse regularisation strength of the logistic regression.
+    min_count: features seen in fewer training statements are dropped (noise, memory).
+    """
+
+    def __init__(self, C: float = 2.0, min_count: int = 2) -> None:
+        self.C = C
+        self.min_count = min_count
+
+    def fit(
+        self, X: Sequence[dict[str, float]], y: Sequence[str], sample_weight: Sequence[float] | None = None
+    ) -> DutyClassifier:
+        vectorizer = DictVectorizer(sort=True)
+        counts = vectorizer.fit_transform(X)
+        document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
+        keep = document_frequency >= self.min_count
+        vectorizer.restrict(keep)
+        self.vectorizer_ = vectorizer
+        counts = vectorizer.transform(X)
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self.model_ = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+        self.model_.fit(self.tfidf_.transform(counts), list(y), sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        order = [list(self.classes_).index(f) for f in FUNCTIONS]
+        self.coef_ = self.model_.coef_[order]
+        self.intercept_ = self.model_.intercept_[order]
+        return self
+
+    def transform(self, X: Sequence[dict[str, float]]) -> sparse.csr_matrix:
+        """The TF-IDF vectors the linear model reads."""
+        return self.tfidf_.transform(self.vectorizer_.transform(X)).tocsr()
+
+    def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
+        """Probabilities in the fixed order of ``FUNCTIONS`` (sales, marketing, neither)."""
+        if len(X) == 0:
+            return np.zeros((0, len(FUNCTIONS)))
+        return self.proba_from_vectors(self.transform(X))
+
+    def proba_from_vectors(self, vectors: sparse.csr_matrix) -> np.ndarray:
+        """Softmax of the exact linear logits for already-transformed statements."""
+        logits = np.asarray(vectors @ self.coef_.T) + self.intercept_
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Sequence[dict[str, float]]) -> np.ndarray:
+        return np.array(FUNCTIONS)[self.predict_proba(X).argmax(axis=1)]
+
+    def feature_terms(self, row: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        """Each feature's exact additive term in the three logits, softmax-centred.
+
+        Centring (subtracting the mean over classes) keeps the sum exact while making
+        a term's sign say which function it pushes toward.
+        """
+        names = self.vectorizer_.feature_names_
+        terms: dict[str, np.ndarray] = {}
+        for index, value in zip(row.indices, row.data, strict=True):
+            column = self.coef_[:, index] * value
+            terms[names[index]] = column - column.mean()
+        return terms
+
+    def top_features(self, function: str, n: int = 25) -> list[tuple[str, float]]:
+        """The features with the largest centred weight toward a function (model card)."""
+        k = FUNCTIONS.index(function)
+        centred = self.coef_ - self.coef_.mean(axis=0, keepdims=True)
+        order = np.argsort(-centred[k])[:n]
+        names = self.vectorizer_.feature_names_
+        return [(names[i], round(float(centred[k, i]), 3)) for i in order]

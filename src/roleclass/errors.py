@@ -1,0 +1,30 @@
+"""Errors a user can act on, each with the CLI exit code that reports it.
+
+Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_MODEL = 4
+
+
+class RoleclassError(Exception):
+    """Base class: a message for the user and the exit code that goes with it."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(RoleclassError):
+    """The posting or input file cannot be read or is not a posting."""
+
+    exit_code = EXIT_INPUT
+
+
+class ModelError(RoleclassError):
+    """The model file is missing, altered, untrusted or unreadable."""
+
+    exit_code = EXIT_MODEL

@@ -1,0 +1,85 @@
+"""Stage 8: evidence: the phrases whose weights moved the verdict, computed exactly.
+
+Each statement's logits are a sum of per-feature terms (``DutyClassifier.feature_terms``);
+a feature read from several places splits its term evenly among them. Terms are scaled
+by the statement's weight in the duty shares, touching terms of the same function are
+merged into one phrase, and the phrases pushing toward the functions that decided the
+duties label are reported, strongest first. No sampling, so the same input always
+gives the same evidence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from roleclass.duty_model import FUNCTIONS
+from roleclass.features import Feature
+from roleclass.result import EvidenceItem
+
+MAX_EVIDENCE = 10
+MAX_MERGE_GAP = 2  # characters of whitespace/punctuation allowed between merged terms
+_FUNCTIONS_FOR_DUTIES = {
+    "sales": ("sales",),
+    "marketing": ("marketing",),
+    "mixed": ("sales", "marketing"),
+    "other": ("neither",),
+}
+
+
+@dataclass
+class _Term:
+    start: int
+    end: int
+    function: str
+    weight: float
+    statement: int
+
+
+def statement_terms(
+    features: list[Feature], terms: dict[str, np.ndarray], weight: float, statement: int
+) -> list[_Term]:
+    """Anchor each feature's centred logit term to its phrase(s), scaled by statement weight."""
+    occurrences = Counter(f.name for f in features)
+    out: list[_Term] = []
+    for feature in features:
+        vector = terms.get(feature.name)
+        if vector is None:
+            continue
+        k = int(np.argmax(vector))
+        value = float(vector[k]) * weight / occurrences[feature.name]
+        if value > 0:
+            out.append(_Term(feature.start, feature.end, FUNCTIONS[k], value, statement))
+    return out
+
+
+def _merge(text: str, terms: list[_Term]) -> list[_Term]:
+    """Merge overlapping or adjacent terms of the same function within a statement."""
+    merged: list[_Term] = []
+    for term in sorted(terms, key=lambda t: (t.statement, t.function, t.start, t.end)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.statement == term.statement
+            and last.function == term.function
+            and term.start <= last.end + MAX_MERGE_GAP
+            and not text[last.end : term.start].strip(" ,-/&")
+        ):
+            last.end = max(last.end, term.end)
+            last.weight += term.weight
+        else:
+            merged.append(_Term(term.start, term.end, term.function, term.weight, term.statement))
+    return merged
+
+
+def evidence(text: str, terms: list[_Term], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
+    """The strongest merged phrases toward the functions behind the duties label."""
+    wanted = _FUNCTIONS_FOR_DUTIES.get(duties, ())
+    phrases = [t for t in _merge(text, terms) if t.function in wanted]
+    phrases.sort(key=lambda t: (-t.weight, t.start))
+    return [
+        EvidenceItem(text[t.start : t.end], t.start, t.end, t.function, round(t.weight, 4))
+        for t in phrases[:limit]
+    ]

@@ -1,0 +1,89 @@
+"""models/MODEL_CARD.md: what the shipped model was built from, with what, and how it scores.
+
+The training section is rewritten by ``roleclass train``; the evaluation section by
+``roleclass evaluate --write-card``. Each lives between its own markers so that one
+command never erases the other's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from roleclass.model_io import RoleclassModel
+
+TRAIN_MARK = ("<!-- train:start -->", "<!-- train:end -->")
+EVAL_MARK = ("<!-- eval:start -->", "<!-- eval:end -->")
+
+_TEMPLATE = """# Model card: roleclass duties model
+
+What it does: reads a job posting's duty statements and says whether the job is sales,
+marketing, a mislabeled hybrid, or other, as ../shared/LABELING.md defines them.
+
+Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
+`sha256sum -c models/roleclass.joblib.sha256`.
+
+{train_start}
+{train_end}
+
+{eval_start}
+(no evaluation recorded yet: run `roleclass evaluate --write-card`)
+{eval_end}
+
+## Intended use and limits
+- English and German postings; other languages get status `unsupported_language` and no verdict.
+- The duty classifier learned from O*NET task statements (formal wording) and from duty
+  statements quoted in labeled postings; wording far from both may be read as `neither`.
+- The title claim is rule-based (LABELING.md's title lists), not learned.
+
+## Data and licences
+O*NET 30.x / 29.3 (USDOL/ETA, CC BY 4.0), modified: task statements grouped into sales, marketing
+and neither by occupation code. USDOL/ETA has not approved, endorsed, or tested these modifications.
+Real postings from ../shared/realdata are referenced by id and offsets only; their text is not in the repo.
+"""
+
+
+def _replace_between(document: str, marks: tuple[str, str], body: str) -> str:
+    pattern = re.compile(re.escape(marks[0]) + r".*?" + re.escape(marks[1]), re.S)
+    return pattern.sub(lambda _: f"{marks[0]}\n{body.strip()}\n{marks[1]}", document)
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_name("MODEL_CARD.md")
+
+
+def _load_or_template(path: Path) -> str:
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    return _TEMPLATE.format(
+        train_start=TRAIN_MARK[0], train_end=TRAIN_MARK[1], eval_start=EVAL_MARK[0], eval_end=EVAL_MARK[1]
+    )
+
+
+def write_model_card(model: RoleclassModel, model_path: Path, digest: str) -> Path:
+    """Write or update the training section of the card beside the model file."""
+    path = card_path(model_path)
+    meta = model.metadata
+    duty = model.duty_classifier
+    top = {f: ", ".join(name for name, _ in duty.top_features(f, 15)) for f in ("sales", "marketing", "neither")}
+    body = f"""## Training (written by `roleclass train`)
+- File: `{model_path.name}`, sha256 `{digest}`, version {meta.get("version")}
+- O*NET statements per function: {json.dumps(meta.get("onet_statements"))}
+- Labeled postings: {meta.get("postings")} by source {json.dumps(meta.get("posting_sources"))};
+  duties labels {json.dumps(meta.get("posting_duties"))}; {meta.get("posting_statements")} quoted duty statements
+- Libraries: {json.dumps(meta.get("libraries"))}, Python {meta.get("python")}
+- Duty classifier: {len(duty.vectorizer_.feature_names_)} features; strongest per function:
+  - sales: {top["sales"]}
+  - marketing: {top["marketing"]}
+  - neither: {top["neither"]}
+"""
+    path.write_text(_replace_between(_load_or_template(path), TRAIN_MARK, body), encoding="utf-8")
+    return path
+
+
+def write_evaluation(model_path: Path, body: str) -> Path:
+    """Replace the evaluation section of the card."""
+    path = card_path(model_path)
+    path.write_text(_replace_between(_load_or_template(path), EVAL_MARK, body), encoding="utf-8")
+    return path

@@ -1,0 +1,99 @@
+"""Stage 5: from statement probabilities to the posting's duties (sales/marketing/mixed/other).
+
+LABELING.md defines the duties label by shares of duty statements: S and M over all
+duties, and S against M. This stage computes those shares softly (each statement's
+probabilities times its section weight) and a small, calibrated classifier maps them
+to the four duty labels, so the thresholds (about 30%) are learned from labeled
+postings rather than hard-coded, and the probabilities are calibrated on postings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+DUTY_LABELS = ("sales", "marketing", "mixed", "other")
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class DutyMass:
+    """Weighted sums of statement probabilities: the soft duty counts of LABELING.md."""
+
+    sales: float
+    marketing: float
+    neither: float
+    hard_sales: float
+    hard_marketing: float
+    hard_neither: float
+
+    @property
+    def sales_share(self) -> float:
+        """S / (S + M): how much of the sales-and-marketing work is selling."""
+        return self.sales / (self.sales + self.marketing) if self.sales + self.marketing > _EPS else 0.0
+
+    def vector(self) -> list[float]:
+        s, m, n = self.sales, self.marketing, self.neither
+        total = s + m + n + _EPS
+        sm = s + m + _EPS
+        hard_total = self.hard_sales + self.hard_marketing + self.hard_neither + _EPS
+        return [
+            s / total,
+            m / total,
+            (s + m) / total,
+            s / sm,
+            np.log1p(s),
+            np.log1p(m),
+            np.log1p(n),
+            self.hard_sales / hard_total,
+            self.hard_marketing / hard_total,
+            float(total < 0.05),
+        ]
+
+
+def duty_mass(probabilities: np.ndarray, weights: np.ndarray) -> DutyMass:
+    """Aggregate statement probabilities (n x 3: sales, marketing, neither) by weight."""
+    if len(weights) == 0:
+        return DutyMass(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    soft = weights @ probabilities
+    hard = np.zeros(3)
+    np.add.at(hard, probabilities.argmax(axis=1), weights)
+    return DutyMass(*(float(v) for v in soft), *(float(v) for v in hard))
+
+
+class PostingClassifier(ClassifierMixin, BaseEstimator):
+    """Calibrated multinomial logistic regression over DutyMass vectors."""
+
+    def __init__(self, C: float = 1.0, calibration: str = "sigmoid", cv: int = 5) -> None:
+        self.C = C
+        self.calibration = calibration
+        self.cv = cv
+
+    def fit(self, X: Sequence[Sequence[float]], y: Sequence[str]) -> PostingClassifier:
+        X = np.asarray(X, dtype=float)
+        base = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
+        smallest = min(np.unique(np.asarray(y), return_counts=True)[1])
+        folds = max(2, min(self.cv, int(smallest)))
+        self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds).fit(X, list(y))
+        self.classes_ = self.model_.classes_
+        self._order_ = [list(self.classes_).index(label) if label in self.classes_ else -1 for label in DUTY_LABELS]
+        return self
+
+    def predict_proba(self, X: Sequence[Sequence[float]]) -> np.ndarray:
+        """Probabilities in the fixed order of ``DUTY_LABELS``."""
+        raw = self.model_.predict_proba(np.asarray(X, dtype=float))
+        out = np.zeros((raw.shape[0], len(DUTY_LABELS)))
+        for k, index in enumerate(self._order_):
+            if index >= 0:
+                out[:, k] = raw[:, index]
+        return out / out.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Sequence[Sequence[float]]) -> np.ndarray:
+        return np.array(DUTY_LABELS)[self.predict_proba(X).argmax(axis=1)]

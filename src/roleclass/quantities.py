@@ -1,0 +1,145 @@
+"""Quantified activities: "at least 50 outbound calls and 50 outbound emails a day".
+
+LABELING.md weighs a duty more when it carries a number, so each statement's
+activities are parsed into (activity, count, period). Counts may be digits ("50",
+"1,000") or words ("fifty", "twenty-five"; text2num does the arithmetic); a period
+that closes a coordination ("... calls and ... emails a day") applies to every
+activity before it that has none of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+from text_to_num import text2num
+
+from roleclass.patterns import (
+    ACTIVITY_MODIFIERS,
+    ACTIVITY_NOUNS,
+    NUMBER_WORDS_EXTRA,
+    PERIOD_LEADS,
+    PERIOD_WORDS,
+)
+
+_DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
+_NUMBER_WORD_PARTS = {
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+}
+_MAX_MODIFIERS = 3
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One counted activity, e.g. ("outbound calls", 50, "day") and the function it signals."""
+
+    activity: str
+    count: int
+    per: str | None
+    function: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"activity": self.activity, "count": self.count, "per": self.per}
+
+
+def _parse_count(words: list[str]) -> int | None:
+    """Parse a count from digit or number-word tokens; None if they are not a number."""
+    if not words:
+        return None
+    text = " ".join(words).lower()
+    if _DIGITS.match(words[0]) and len(words) == 1:
+        return int(re.sub(r"[^\d]", "", words[0]))
+    if text in NUMBER_WORDS_EXTRA:
+        return NUMBER_WORDS_EXTRA[text]
+    if not all(w.lower().replace("-", " ").split()[0] in _NUMBER_WORD_PARTS | {"and"} for w in words):
+        return None
+    try:
+        return int(text2num(text.replace("-", " "), "en"))
+    except (ValueError, TypeError):
+        return None
+
+
+def _count_at(tokens: list[str], i: int) -> tuple[int, int] | None:
+    """If a count starts at token i, return (count, index after it)."""
+    first = tokens[i].lower()
+    if _DIGITS.match(first):
+        value = _parse_count([tokens[i]])
+        return (value, i + 1) if value is not None else None
+    if first.split("-")[0] not in _NUMBER_WORD_PARTS and first not in NUMBER_WORDS_EXTRA:
+        return None
+    j = i
+    while j < len(tokens) and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
+        tokens[j].lower() == "and" and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
+    )):
+        j += 1
+    value = _parse_count(tokens[i:j])
+    if value is None or value <= 1 and first == "one":
+        return None
+    return value, j
+
+
+def _activity_at(tokens: list[str], i: int) -> tuple[str, str, int] | None:
+    """The activity noun phrase starting at token i: (phrase, function, index after)."""
+    j = i
+    while j < len(tokens) and j - i < _MAX_MODIFIERS and tokens[j].lower() in ACTIVITY_MODIFIERS:
+        j += 1
+    for end in range(min(len(tokens), j + 1), i, -1):
+        # the longest phrase from i whose last words are a known activity noun
+        for k in range(i, end):
+            phrase = " ".join(t.lower() for t in tokens[k:end])
+            if phrase in ACTIVITY_NOUNS:
+                full = " ".join(t.lower() for t in tokens[i:end])
+                return full, ACTIVITY_NOUNS[phrase], end
+    return None
+
+
+def _period_at(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """A period expression at token i: "a day", "per week", "daily", "each month"."""
+    if i >= len(tokens):
+        return None
+    word = tokens[i].lower()
+    if word in PERIOD_WORDS and word.endswith(("ly", "lich")) or word == "daily":
+        return PERIOD_WORDS[word], i + 1
+    if word in PERIOD_LEADS and i + 1 < len(tokens) and tokens[i + 1].lower() in PERIOD_WORDS:
+        return PERIOD_WORDS[tokens[i + 1].lower()], i + 2
+    return None
+
+
+def parse_activities(span: Span) -> list[Activity]:
+    """Find every counted activity in a statement, with its period if one is given."""
+    words = [t for t in span if not t.is_space]
+    texts = [t.text for t in words]
+    found: list[Activity] = []
+    pending: list[int] = []
+    i = 0
+    while i < len(words):
+        period = _period_at(texts, i)
+        if period is not None and pending:
+            for index in pending:
+                found[index] = _with_period(found[index], period[0])
+            pending = []
+            i = period[1]
+            continue
+        count = _count_at(texts, i)
+        if count is not None:
+            activity = _activity_at(texts, count[1])
+            if activity is not None:
+                phrase, function, after = activity
+                end_token = words[after - 1]
+                found.append(Activity(phrase, count[0], None, function, words[i].idx, end_token.idx + len(end_token)))
+                pending.append(len(found) - 1)
+                i = after
+                continue
+        if texts[i] in {".", ";", "!", "?"}:
+            pending = []
+        i += 1
+    return found
+
+
+def _with_period(activity: Activity, per: str) -> Activity:
+    return Activity(activity.activity, activity.count, per, activity.function, activity.start, activity.end)

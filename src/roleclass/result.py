@@ -1,0 +1,74 @@
+"""The typed result of scoring one posting, and its JSON form (``score --json``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+VERDICTS = ("sales", "marketing", "hybrid", "other")
+STATUS_OK = "ok"
+STATUS_UNSUPPORTED_LANGUAGE = "unsupported_language"
+STATUS_NO_DUTIES = "no_duties"
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A phrase whose model weights moved the verdict; ``text[start:end] == phrase``."""
+
+    phrase: str
+    start: int
+    end: int
+    function: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class DutySpan:
+    """One duty statement with its function, the model's probability for it, and counted activities."""
+
+    text: str
+    start: int
+    end: int
+    function: str
+    score: float
+    section: str
+    activities: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything ``roleclass score`` reports for one posting.
+
+    ``verdict`` is None only when the status says the text could not be read
+    (an unsupported language): the tool never guesses on text its model cannot read.
+    """
+
+    verdict: str | None
+    confidence: float
+    probabilities: dict[str, float]
+    duties: str | None
+    sales_share: float
+    title_claim: str
+    mismatch: bool
+    reason: str
+    evidence: list[EvidenceItem]
+    duty_spans: list[DutySpan]
+    text: str
+    language: str
+    status: str
+    title: str | None
+    model: ModelInfo
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Deterministic JSON: same input and model give the same bytes."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
