@@ -43,7 +43,9 @@ class LabeledPosting:
 
 
 def repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+    """The checkout holding corpus/ (the source tree when installed editable, else the cwd)."""
+    source_tree = Path(__file__).resolve().parents[2]
+    return source_tree if (source_tree / "corpus").is_dir() else Path.cwd()
 
 
 def default_shared_dir() -> Path:

@@ -14,6 +14,7 @@ import warnings
 from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import joblib
 import sklearn
@@ -36,6 +37,7 @@ class RoleclassModel:
     duty_classifier: DutyClassifier
     posting_classifier: PostingClassifier
     metadata: dict[str, object] = field(default_factory=dict)
+    title_suggester: Any = None  # fitted by train; suggests a title for mismatches
 
     @property
     def version(self) -> str:
