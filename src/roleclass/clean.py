@@ -21,7 +21,7 @@ from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 
-_HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|table|tr|td|a|script|style)\b[^>]*>|&(nbsp|amp|lt|gt|quot|#\d+);", re.I)
+_HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|table|tr|td|a|script|style)\b[^>]*>|&(nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);", re.I)
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 _BULLET = re.compile(r"^\s*(?:[*•·▪●◦‣∙\-–—]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")

@@ -124,6 +124,33 @@ def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) ->
     click.echo(f"wrote {out} (sha256 {digest[:16]}…) from {model.metadata['postings']} labeled postings")
 
 
+@cli.command()
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), default=None,
+              help="A labeled JSONL file (title, text, duties, title_claim, verdict, mismatch) scored with the model; "
+                   "default: grouped cross-validation over the corpus.")
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default=None, help="Corpus folder.")
+@click.option("--shared", "shared_dir", type=click.Path(file_okay=False), default=None, help="The shared data folder.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="bench/results", show_default=True,
+              help="Where the JSON figures and the reliability diagram go.")
+@click.option("--write-card", is_flag=True, help="Also write the figures into models/MODEL_CARD.md.")
+@click.option("--jobs", default=-1, show_default=True, help="Parallel folds (-1: all cores).")
+@click.option("--cv", type=click.Choice(["source", "posting"]), default="source", show_default=True,
+              help="Hold out whole sources (new job boards) or folds of postings.")
+@click.option("--no-faithfulness", is_flag=True, help="Skip the ERASER evidence measures (faster).")
+@model_options
+@handle_errors
+def evaluate(
+    data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: str, write_card: bool, jobs: int,
+    cv: str, no_faithfulness: bool, model_path: str | None, trust_model: bool,
+) -> None:
+    """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, evidence faithfulness, and two baselines."""
+    from roleclass.evaluation import run_evaluation
+
+    click.echo(run_evaluation(
+        data_file, corpus_dir, shared_dir, Path(out_dir), write_card, jobs, model_path, trust_model, cv, not no_faithfulness
+    ))
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

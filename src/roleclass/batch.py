@@ -1,0 +1,1172 @@
+"""``roleclass batch``: classify a whole file of postings, streaming, on every core.
+
+Pure functions (no click): ``classify_file`` reads CSV, TSV, JSON Lines or Parquet in
+chunks, scores each chunk in a worker process, and writes every input row, in order,
+with its own columns plus ``OUTPUT_COLUMNS``. Memory stays flat in the number of rows:
+the reader is a generator, at most ``2 x workers`` chunks are in flight, and rows are
+written as soon as their chunk comes back.
+
+Rules that make the output trustworthy:
+
+* Rows out == rows in, in order. A bad row (empty text, undecodable bytes, a field too
+  large, a ragged or malformed CSV record, a malformed JSON line, no text value) keeps
+  its columns, gets an ``error`` and empty verdict columns, and the run goes on.
+  A whole-file problem (missing file, unknown format, no text column, empty file)
+  raises ``InputError`` before anything is written.
+* The output is byte-identical with 1 or N workers: chunks are cut the same way,
+  scoring is deterministic, and results are written in input order.
+* ``resume=True`` counts the rows completely written in OUT (a torn last row is cut
+  off), skips that many input rows and appends, so an interrupted run finishes with
+  the same file a clean run writes. Parquet cannot be appended to, so a Parquet OUT is
+  written as complete part files in ``OUT.parts/`` while the run goes on and merged
+  (rewritten) into OUT at the end; resuming picks up after the last complete part.
+
+CSV and TSV are read with the csv module one record at a time from a binary stream
+(so one undecodable or torn record costs one row, not the file); a record that cannot
+be parsed (an unterminated quote) becomes an error row made of its first line, and
+reading resumes on the next line. Parquet is read with ``iter_batches``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Any
+
+from roleclass.errors import InputError
+from roleclass.result import VERDICTS
+
+FORMATS = ("csv", "tsv", "jsonl", "parquet")
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".jsonlines": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+OUTPUT_COLUMNS = (
+    "verdict",
+    "confidence",
+    "prob_sales",
+    "prob_marketing",
+    "prob_hybrid",
+    "prob_other",
+    "duties",
+    "sales_share",
+    "title_claim",
+    "mismatch",
+    "reason",
+    "evidence",
+    "error",
+)
+TEXT_COLUMNS = ("description", "text")
+TITLE_COLUMN = "title"
+ID_COLUMN = "id"
+DEFAULT_CHUNK_SIZE = 64
+PARQUET_PART_ROWS = 4096  # rows per Parquet part file and row group (the resume granularity)
+MAX_RECORD_CHARS = 4_000_000  # a CSV record or JSON line longer than this is an error row
+JSONL_PEEK_LINES = 1000  # lines read ahead to find the first object (to name the text column)
+FAILED_SHOWN = 10
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_NO_RESULT: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+
+
+# -- what comes in and what goes out --------------------------------------------------
+@dataclass
+class Row:
+    """One input row: its own columns (in order), what to score, or why it can't be."""
+
+    number: int  # 1-based data row number (header and blank lines not counted)
+    values: dict[str, Any]
+    text: str | None = None
+    title: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which input columns hold the text, title and id (resolved once per file)."""
+
+    text: str
+    title: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class BatchSummary:
+    """What a run did; ``to_text`` is what the CLI prints at the end."""
+
+    rows: int = 0  # rows written in this run
+    resumed: int = 0  # rows already in OUT that this run skipped
+    verdicts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*VERDICTS, "none"), 0))
+    mismatches: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+    output: str = ""
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (row number, error), the first few
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, number: int, added: dict[str, Any]) -> None:
+        self.rows += 1
+        if added.get("error"):
+            self.errors += 1
+            if len(self.failed) < FAILED_SHOWN:
+                self.failed.append((number, str(added["error"])))
+            return
+        self.verdicts[added.get("verdict") or "none"] += 1
+        self.mismatches += bool(added.get("mismatch"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rows_per_second": round(self.rows_per_second, 2)}
+
+    def to_text(self) -> str:
+        verdicts = ", ".join(f"{k} {v:,}" for k, v in self.verdicts.items() if v or k != "none")
+        head = (
+            f"{self.rows:,} rows in {self.seconds:.1f} s ({self.rows_per_second:,.1f} rows/s, "
+            f"{self.workers} worker{'s' if self.workers != 1 else ''})"
+        )
+        lines = [head + (f", after {self.resumed:,} rows already in the output" if self.resumed else "")]
+        lines.append(f"verdicts: {verdicts}; mismatches {self.mismatches:,}; errors {self.errors:,}")
+        lines.extend(f"  row {number}: {message}" for number, message in self.failed)
+        if self.errors > len(self.failed):
+            lines.append(f"  … and {self.errors - len(self.failed):,} more rows with an error column")
+        if self.output:
+            lines.append(f"wrote {self.output}")
+        return "\n".join(lines)
+
+
+# -- formats and columns ----------------------------------------------------------------
+def detect_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format of a path by its extension, else ``fmt``; '-' needs ``fmt``."""
+    name = str(path)
+    by_extension = None if name == "-" else EXTENSIONS.get(Path(name).suffix.lower())
+    chosen = by_extension or fmt
+    if chosen is None:
+        if name == "-":
+            raise InputError("reading or writing '-' needs --format (csv, tsv, jsonl or parquet)")
+        raise InputError(
+            f"cannot tell the format of {name} from its extension; pass --format csv|tsv|jsonl|parquet"
+        )
+    if chosen not in FORMATS:
+        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(FORMATS)}")
+    return chosen
+
+
+def _find(
+    columns: Sequence[str], wanted: str | None, defaults: Sequence[str], what: str, option: str
+) -> str | None:
+    """An explicitly named column (must exist) or the first default present (any case)."""
+    if wanted is not None:
+        if wanted not in columns:
+            shown = ", ".join(repr(c) for c in columns[:20])
+            raise InputError(f"no {what} column {wanted!r} in the input (columns: {shown}); check {option}")
+        return wanted
+    lowered = {str(c).strip().lower(): c for c in reversed(list(columns))}
+    for name in defaults:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def resolve_columns(
+    columns: Sequence[str],
+    text_col: str | None = None,
+    title_col: str | None = None,
+    id_col: str | None = None,
+) -> Columns:
+    """Name the text, title and id columns; raises InputError when there is no text column."""
+    text = _find(columns, text_col, TEXT_COLUMNS, "text", "--text-col")
+    if text is None:
+        shown = ", ".join(repr(c) for c in list(columns)[:20]) or "none"
+        raise InputError(
+            f"no text column: expected 'description' or 'text' (columns: {shown}); pass --text-col"
+        )
+    title = _find(columns, title_col, (TITLE_COLUMN,), "title", "--title-col")
+    ident = _find(columns, id_col, (ID_COLUMN,), "id", "--id-col")
+    return Columns(text, title, ident)
+
+
+def output_names(columns: Sequence[str]) -> dict[str, str]:
+    """Input column -> output name; an input column named like an added one becomes input_<name>."""
+    taken = set(columns) | set(OUTPUT_COLUMNS)
+    names = {}
+    for column in columns:
+        name = column
+        if column in OUTPUT_COLUMNS:
+            name = f"input_{column}"
+            while name in taken:
+                name = f"input_{name}"
+            taken.add(name)
+        names[column] = name
+    return names
+
+
+def _text_value(value: Any, column: str) -> tuple[str | None, str | None]:
+    """(text, error) for one cell of the text column."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, f"no value in the text column {column!r}"
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"undecodable bytes: the text is not valid UTF-8 (byte {exc.start})"
+    if not isinstance(value, str):
+        return None, f"the text column {column!r} holds {type(value).__name__}, not text"
+    if _SURROGATE.search(value):
+        return None, "undecodable bytes: the row is not valid UTF-8"
+    if not value.strip():
+        return None, "empty text: the posting is empty"
+    return value, None
+
+
+def _title_value(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    value = value if isinstance(value, str) else str(value)
+    return _SURROGATE.sub("\ufffd", value) or None
+
+
+def make_row(number: int, values: dict[str, Any], columns: Columns, error: str | None = None) -> Row:
+    """A Row from its values: the text and title taken out, or the first reason it fails."""
+    text, text_error = _text_value(values.get(columns.text), columns.text)
+    title = _title_value(values.get(columns.title)) if columns.title else None
+    return Row(number, values, text, title, error or text_error)
+
+
+# -- reading ----------------------------------------------------------------------------
+class _Lines:
+    """Numbered text lines from a binary stream, decoded one by one, with push-back.
+
+    A line that is not UTF-8 is decoded with surrogate escapes (and flagged by the
+    row that holds it); a line longer than MAX_RECORD_CHARS is read through and
+    returned as None.
+    """
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        self._back: list[tuple[int, str | None]] = []
+        self.number = 0
+
+    def _raw(self) -> bytes | None:
+        line = self._handle.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_RECORD_CHARS and not line.endswith(b"\n"):
+            while True:  # read the rest of the oversized line and drop it
+                rest = self._handle.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    return None
+        return line
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> tuple[int, str | None]:
+        if self._back:
+            return self._back.pop()
+        raw = self._raw()
+        self.number += 1
+        if raw is None:
+            return self.number, None
+        if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            return self.number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.number, raw.decode("utf-8", "surrogateescape")
+
+    def push_back(self, lines: list[tuple[int, str | None]]) -> None:
+        self._back.extend(reversed(lines))
+
+
+class _RecordTooLarge(Exception):
+    pass
+
+
+def _dialect(fmt: str) -> dict[str, Any]:
+    return {"delimiter": "\t" if fmt == "tsv" else ",", "quotechar": '"', "doublequote": True}
+
+
+def _csv_records(lines: _Lines, fmt: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(first line number, fields, error) per record; a broken record costs its first line."""
+    dialect = _dialect(fmt)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS + 1))
+    while True:
+        taken: list[tuple[int, str | None]] = []
+
+        def feed(taken: list[tuple[int, str | None]] = taken) -> Iterator[str]:
+            size = 0
+            for number, text in lines:
+                taken.append((number, text))
+                if text is None:
+                    raise _RecordTooLarge
+                size += len(text)
+                if size > MAX_RECORD_CHARS:
+                    raise _RecordTooLarge
+                yield text
+
+        try:
+            fields = next(csv.reader(feed(), strict=True, **dialect))
+        except StopIteration:
+            return
+        except (csv.Error, _RecordTooLarge) as exc:
+            first_number, first_text = taken[0]
+            lines.push_back(taken[1:])
+            if isinstance(exc, _RecordTooLarge):
+                yield (
+                    first_number,
+                    None,
+                    f"field too large: the record is over {MAX_RECORD_CHARS:,} characters",
+                )
+                continue
+            partial = next(csv.reader([first_text or ""], strict=False, **dialect), [])
+            yield first_number, partial, f"malformed CSV record at line {first_number}: {exc}"
+            continue
+        if not fields:  # a blank line is not a row
+            continue
+        yield taken[0][0], fields, None
+
+
+class CsvReader:
+    """CSV or TSV rows from a binary stream, one record at a time."""
+
+    def __init__(
+        self, handle: IO[bytes], fmt: str, wanted: tuple[str | None, str | None, str | None], name: str
+    ):
+        self._lines = _Lines(handle)
+        self._records = _csv_records(self._lines, fmt)
+        first = next(self._records, None)
+        if first is None:
+            raise InputError(f"{name} is empty")
+        _, header, error = first
+        if error or header is None:
+            raise InputError(f"cannot read the header of {name}: {error}")
+        if any(_SURROGATE.search(h) for h in header):
+            raise InputError(f"the header of {name} is not valid UTF-8")
+        if len(set(header)) != len(header):
+            duplicates = sorted({h for h in header if header.count(h) > 1})
+            raise InputError(f"{name} has duplicate column names: {', '.join(map(repr, duplicates))}")
+        self.fieldnames = header
+        self.columns = resolve_columns(header, *wanted)
+
+    def __iter__(self) -> Iterator[Row]:
+        width = len(self.fieldnames)
+        for number, (_, fields, error) in enumerate(self._records, start=1):
+            fields = list(fields or [])
+            if error is None and len(fields) != width:
+                error = f"ragged row: {len(fields)} fields where the header has {width}"
+            if error is None and any(_SURROGATE.search(f) for f in fields):
+                error = "undecodable bytes: the row is not valid UTF-8"
+            fields = [_SURROGATE.sub("\ufffd", f) for f in fields[:width]] + [""] * (width - len(fields))
+            values = dict(zip(self.fieldnames, fields, strict=True))
+            row = make_row(number, values, self.columns, error)
+            if error is not None:
+                row.text = None
+            yield row
+
+
+class JsonlReader:
+    """JSON Lines rows; the text column is named from the first object."""
+
+    def __init__(self, handle: IO[bytes], wanted: tuple[str | None, str | None, str | None], name: str):
+        self._lines = _Lines(handle)
+        peeked: list[tuple[int, str | None]] = []
+        first_object = None
+        for number, text in self._lines:
+            peeked.append((number, text))
+            if text is not None and text.strip():
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    value = None
+                if isinstance(value, dict):
+                    first_object = value
+                    break
+            if len(peeked) >= JSONL_PEEK_LINES:
+                break
+        self._lines.push_back(peeked)
+        if not any(text is None or text.strip() for _, text in peeked):
+            raise InputError(f"{name} is empty")
+        text_col, title_col, id_col = wanted
+        if first_object is not None:
+            self.columns = resolve_columns(list(first_object), text_col, title_col, id_col)
+        else:  # no object to learn from: every row is an error anyway
+            self.columns = Columns(
+                text_col or TEXT_COLUMNS[0], title_col or TITLE_COLUMN, id_col or ID_COLUMN
+            )
+        self._explicit_text = text_col is not None
+
+    def _text_column(self, values: dict[str, Any]) -> Columns:
+        if self._explicit_text or self.columns.text in values:
+            return self.columns
+        for name in TEXT_COLUMNS:  # a row that names its text the other default way
+            if name in values:
+                return Columns(name, self.columns.title, self.columns.id)
+        return self.columns
+
+    def __iter__(self) -> Iterator[Row]:
+        number = 0
+        for line_number, text in self._lines:
+            if text is not None and not text.strip():
+                continue
+            number += 1
+            if text is None:
+                yield Row(
+                    number,
+                    {},
+                    error=f"field too large: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
+                )
+                continue
+            if _SURROGATE.search(text):
+                yield Row(number, {}, error=f"undecodable bytes: line {line_number} is not valid UTF-8")
+                continue
+            try:
+                values = json.loads(text)
+            except ValueError as exc:
+                yield Row(number, {}, error=f"malformed JSON at line {line_number}: {exc}")
+                continue
+            if not isinstance(values, dict):
+                yield Row(
+                    number, {}, error=f"line {line_number} is JSON {type(values).__name__}, not an object"
+                )
+                continue
+            yield make_row(number, values, self._text_column(values))
+
+
+class ParquetReader:
+    """Parquet rows, one record batch at a time."""
+
+    def __init__(self, path: Path, wanted: tuple[str | None, str | None, str | None], batch_size: int):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if path.stat().st_size == 0:
+            raise InputError(f"{path} is empty")
+        try:
+            self._file = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{path} is not a readable Parquet file: {exc}") from exc
+        self.schema = self._file.schema_arrow
+        self.columns = resolve_columns(self.schema.names, *wanted)
+        kind = self.schema.field(self.columns.text).type
+        if not (
+            pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+            or pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_null(kind)
+        ):
+            raise InputError(f"the text column {self.columns.text!r} is {kind}, not text")
+        self._batch_size = batch_size
+        self.num_rows = self._file.metadata.num_rows
+
+    def __iter__(self) -> Iterator[Row]:
+        number = 0
+        for batch in self._file.iter_batches(batch_size=self._batch_size):
+            for values in batch.to_pylist():
+                number += 1
+                yield make_row(number, values, self.columns)
+
+
+def _open_input(path: Path | None, name: str) -> IO[bytes]:
+    if path is None:
+        return sys.stdin.buffer
+    if path.is_dir():
+        raise InputError(f"{name} is a directory, not a file of postings")
+    if not path.exists():
+        raise InputError(f"no such file: {name}")
+    return path.open("rb")
+
+
+def open_reader(
+    source: str | Path,
+    fmt: str,
+    wanted: tuple[str | None, str | None, str | None],
+    chunk_size: int,
+    stack: list,
+) -> CsvReader | JsonlReader | ParquetReader:
+    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``."""
+    name = str(source)
+    path = None if name == "-" else Path(name)
+    if fmt == "parquet":
+        if path is None:  # Parquet needs random access: spool stdin to a file
+            descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix=".parquet")
+            with os.fdopen(descriptor, "wb") as spool:
+                shutil.copyfileobj(sys.stdin.buffer, spool)
+            stack.append(lambda: os.unlink(spooled))
+            path = Path(spooled)
+        elif path.is_dir():
+            raise InputError(f"{name} is a directory, not a file of postings")
+        elif not path.exists():
+            raise InputError(f"no such file: {name}")
+        return ParquetReader(path, wanted, chunk_size)
+    handle = _open_input(path, name)
+    if path is not None:
+        stack.append(handle.close)
+    if fmt == "jsonl":
+        return JsonlReader(handle, wanted, name)
+    return CsvReader(handle, fmt, wanted, name)
+
+
+def count_rows(source: str | Path, fmt: str) -> int | None:
+    """How many rows a file holds (for the progress bar's ETA); None for stdin."""
+    if str(source) == "-":
+        return None
+    path = Path(source)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    with path.open("rb") as handle:
+        if fmt == "jsonl":
+            return sum(1 for line in handle if line.strip())
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+        return max(0, sum(1 for fields in csv.reader(text, **_dialect(fmt)) if fields) - 1)
+
+
+# -- scoring (in worker processes) ------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _model_key(model_path: str | None, trust: bool) -> tuple[str, bool, int, int]:
+    from roleclass.model_io import default_model_path
+
+    path = Path(model_path) if model_path else default_model_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), trust, -1, -1
+    return str(path.resolve()), trust, stat.st_mtime_ns, stat.st_size
+
+
+def init_worker(model_path: str | None, trust: bool) -> None:
+    """Load the Scorer once per process; a failure is kept and raised with the first chunk
+    (an initializer that raises would be restarted for ever). The same model file is not
+    loaded twice in one process."""
+    key = _model_key(model_path, trust)
+    if _WORKER.get("key") == key and "scorer" in _WORKER:
+        return
+    _WORKER.clear()
+    _WORKER["key"] = key
+    try:
+        from roleclass.scorer import Scorer
+
+        _WORKER["scorer"] = Scorer.load(model_path, trust=trust)
+    except Exception as exc:
+        _WORKER["error"] = exc
+
+
+def result_columns(result: Any) -> dict[str, Any]:
+    """The added columns for one ScoreResult."""
+    p = result.probabilities
+    return {
+        "verdict": result.verdict,
+        "confidence": result.confidence,
+        "prob_sales": p["sales"],
+        "prob_marketing": p["marketing"],
+        "prob_hybrid": p["hybrid"],
+        "prob_other": p["other"],
+        "duties": result.duties,
+        "sales_share": result.sales_share,
+        "title_claim": result.title_claim,
+        "mismatch": result.mismatch,
+        "reason": result.reason,
+        "evidence": [asdict(e) for e in result.evidence],
+        "error": None,
+    }
+
+
+def score_one(
+    scorer: Any, text: str | None, title: str | None, error: str | None, suggest: bool = False
+) -> dict[str, Any]:
+    """The added columns for one row; an input problem becomes the row's error."""
+    from roleclass.errors import RoleclassError
+
+    if error is not None or text is None:
+        return {**_NO_RESULT, "error": error or "no text"}
+    try:
+        result = scorer.score(text, title)
+    except RoleclassError as exc:
+        return {**_NO_RESULT, "error": str(exc)}
+    except Exception as exc:  # one posting must never stop the run
+        return {**_NO_RESULT, "error": f"internal error ({type(exc).__name__}): {exc}"}
+    added = result_columns(result)
+    if suggest and result.mismatch:
+        from roleclass.suggest import suggest_title
+
+        added["suggested_title"] = suggest_title(getattr(scorer.model, "title_suggester", None), result)
+    return added
+
+
+Job = tuple[str | None, str | None, str | None]  # (text, title, error)
+
+
+def score_chunk(jobs: Sequence[Job], suggest: bool = False) -> list[dict[str, Any]]:
+    """Score one chunk in this process with the scorer ``init_worker`` loaded."""
+    if "error" in _WORKER:
+        raise _WORKER["error"]
+    scorer = _WORKER["scorer"]
+    return [score_one(scorer, text, title, error, suggest) for text, title, error in jobs]
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def scored_chunks(
+    rows: Iterable[Row],
+    *,
+    chunk_size: int,
+    workers: int,
+    model_path: str | None,
+    trust: bool,
+    suggest: bool = False,
+    on_start: Callable[[int], None] | None = None,
+) -> Iterator[tuple[list[Row], list[dict[str, Any]]]]:
+    """(rows, added columns) per chunk, in input order, on up to ``workers`` processes.
+
+    An ordered imap with bounded look-ahead: ``Pool.imap`` would read the whole input
+    ahead of the workers, so at most ``2 x workers`` chunks are in flight here. Fewer
+    chunks than two score in this process (no start-up cost for a small file).
+    """
+    chunks = _chunks(rows, chunk_size)
+    window = max(1, 2 * workers)
+    head = list(islice(chunks, window))
+    processes = min(workers, len(head))
+    if on_start is not None:
+        on_start(max(1, processes))
+    if processes <= 1:
+        init_worker(model_path, trust)
+        for chunk in [*head, *chunks]:
+            yield chunk, score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
+        return
+    context = get_context("spawn")
+    with ProcessPoolExecutor(
+        processes, mp_context=context, initializer=init_worker, initargs=(model_path, trust)
+    ) as pool:
+        pending: deque[tuple[list[Row], Future]] = deque()
+
+        def submit(chunk: list[Row]) -> None:
+            pending.append(
+                (chunk, pool.submit(score_chunk, [(r.text, r.title, r.error) for r in chunk], suggest))
+            )
+
+        try:
+            for chunk in head:
+                submit(chunk)
+            while pending:
+                chunk, future = pending.popleft()
+                results = future.result()
+                next_chunk = next(chunks, None)
+                if next_chunk is not None:
+                    submit(next_chunk)
+                yield chunk, results
+        except BaseException:
+            for _, future in pending:
+                future.cancel()
+            raise
+
+
+# -- writing ----------------------------------------------------------------------------
+def _cell(value: Any) -> str:
+    """One CSV/TSV cell: JSON for lists and dicts, true/false, '' for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+class CsvWriter:
+    """CSV or TSV rows, written as they come (the header first unless appending)."""
+
+    def __init__(self, handle: IO[str], fmt: str, header: Sequence[str], write_header: bool = True):
+        self._writer = csv.writer(handle, lineterminator="\n", **_dialect(fmt))
+        if write_header:
+            self._writer.writerow(header)
+
+    def write(self, records: Iterable[Sequence[Any]]) -> None:
+        self._writer.writerows([_cell(v) for v in record] for record in records)
+
+    def close(self) -> None:
+        pass
+
+
+class JsonlWriter:
+    """JSON Lines, one object per row: the header's keys, or (header None) each row's own."""
+
+    def __init__(self, handle: IO[str], header: Sequence[str] | None):
+        self._handle = handle
+        self._header = None if header is None else list(header)
+
+    def write(self, records: Iterable[Sequence[Any]]) -> None:
+        lines = []
+        for record in records:
+            if self._header is None:  # JSONL in: (own keys, added columns)
+                own, extra = record
+                obj = {**{k: _jsonable(v) for k, v in own.items()}, **extra}
+            else:
+                obj = {k: _jsonable(v) for k, v in zip(self._header, record, strict=True)}
+            lines.append(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        self._handle.write("".join(lines))
+
+    def close(self) -> None:
+        pass
+
+
+class ParquetWriter:
+    """Parquet written as complete part files (one row group each), merged at the end."""
+
+    def __init__(self, parts: Path, schema: Any, first_part: int = 0):
+        self._parts, self._schema = parts, schema
+        self._buffer: list[dict[str, Any]] = []
+        self._next = first_part
+        self._header = schema.names
+        parts.mkdir(parents=True, exist_ok=True)
+
+    def write(self, records: Iterable[Sequence[Any]]) -> None:
+        for record in records:
+            self._buffer.append({k: _jsonable(v) for k, v in zip(self._header, record, strict=True)})
+            if len(self._buffer) >= PARQUET_PART_ROWS:
+                self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._buffer:
+            return
+        table = pa.Table.from_pylist(self._buffer, schema=self._schema)
+        final = self._parts / f"{self._next:06d}.parquet"
+        partial = final.with_suffix(".tmp")
+        pq.write_table(table, partial)
+        os.replace(partial, final)  # a part is there complete or not at all
+        self._next += 1
+        self._buffer.clear()
+
+    def close(self) -> None:
+        """Flush the last part (also on interruption, so a resume goes on after it)."""
+        self._flush()
+
+    def finish(self, sink: IO[bytes] | Path) -> None:
+        """Merge the parts into the output, row group by row group, and remove them."""
+        import pyarrow.parquet as pq
+
+        self._flush()
+        with pq.ParquetWriter(sink, self._schema) as writer:
+            for part in sorted(self._parts.glob("*.parquet")):
+                source = pq.ParquetFile(part)
+                for group in range(source.num_row_groups):
+                    writer.write_table(source.read_row_group(group))
+        shutil.rmtree(self._parts)
+
+
+def parquet_schema(own: Any, names: dict[str, str]) -> Any:
+    """The output schema: the input's fields (renamed on a clash) and the added columns."""
+    import pyarrow as pa
+
+    evidence = pa.list_(
+        pa.struct(
+            [
+                ("phrase", pa.string()),
+                ("start", pa.int64()),
+                ("end", pa.int64()),
+                ("function", pa.string()),
+                ("weight", pa.float64()),
+            ]
+        )
+    )
+    strings = ("verdict", "duties", "title_claim", "reason", "error")
+    types = {**dict.fromkeys(strings, pa.string()), "mismatch": pa.bool_(), "evidence": evidence}
+    fields = [own.field(c).with_name(names[c]) for c in own.names]
+    fields += [pa.field(c, types.get(c, pa.float64())) for c in OUTPUT_COLUMNS]
+    return pa.schema(fields)
+
+
+# -- resume -----------------------------------------------------------------------------
+def _complete_text_rows(out: Path, fmt: str, header: Sequence[str] | None) -> int:
+    """Data rows completely written in a CSV/TSV/JSONL output, after cutting off a torn
+    last row; -1 when not even a header is there (start afresh)."""
+    if not out.is_file() or out.stat().st_size == 0:
+        return -1
+    with out.open("rb+") as handle:
+        if fmt == "jsonl":
+            rows, end = 0, 0
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    break
+                rows, end = rows + 1, end + len(line)
+        else:
+            rows, end = _complete_csv_records(handle, fmt, header or [], out)
+        handle.truncate(end)
+    return rows
+
+
+def _complete_csv_records(handle: IO[bytes], fmt: str, header: Sequence[str], out: Path) -> tuple[int, int]:
+    """(data records, byte offset after the last complete record) of a CSV/TSV output."""
+    position = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal position
+        for raw in iter(handle.readline, b""):
+            if not raw.endswith(b"\n"):
+                return  # a torn last line belongs to no complete record
+            position += len(raw)
+            yield raw.decode("utf-8", "replace")
+
+    records, end = 0, 0
+    try:
+        for fields in csv.reader(lines(), strict=True, **_dialect(fmt)):
+            if records == 0 and fields != list(header):
+                raise InputError(f"cannot resume: {out} has other columns than this run writes")
+            records, end = records + 1, position
+    except csv.Error:
+        pass  # a torn quoted last record
+    return (records - 1, end) if records else (-1, 0)
+
+
+def _resume_parquet(out: Path, parts: Path, schema: Any) -> tuple[int, int]:
+    """(rows already done, next part number); a finished OUT becomes the first part."""
+    import pyarrow.parquet as pq
+
+    if not parts.is_dir():
+        if not out.is_file():
+            return 0, 0
+        parts.mkdir(parents=True)
+        os.replace(out, parts / f"{0:06d}.parquet")
+    for partial in parts.glob("*.tmp"):
+        partial.unlink()
+    done = count = 0
+    for part in sorted(parts.glob("*.parquet")):
+        source = pq.ParquetFile(part)
+        if not source.schema_arrow.equals(schema):
+            raise InputError(f"cannot resume: {part} has other columns than this run writes")
+        done += source.metadata.num_rows
+        count += 1
+    return done, count
+
+
+# -- the run ----------------------------------------------------------------------------
+@dataclass
+class _Output:
+    """How rows become records: the input fields (None: JSONL keeps each row's keys)."""
+
+    fields: list[str] | None
+    header: list[str] | None
+    schema: Any = None
+    stringify: bool = False  # JSONL values into a string-typed table column
+
+    def records(self, rows: Sequence[Row], added: Sequence[dict[str, Any]]) -> list[Any]:
+        if self.fields is None:
+            out: list[Any] = []
+            for row, extra in zip(rows, added, strict=True):
+                names = output_names(list(row.values))
+                out.append(
+                    ({names[k]: v for k, v in row.values.items()}, {c: extra[c] for c in OUTPUT_COLUMNS})
+                )
+            return out
+        convert = _table_cell if self.stringify else _same
+        return [
+            [*(convert(row.values.get(c)) for c in self.fields), *(extra[c] for c in OUTPUT_COLUMNS)]
+            for row, extra in zip(rows, added, strict=True)
+        ]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _table_cell(value: Any) -> str | None:
+    return None if value is None else value if isinstance(value, str) else _cell(value)
+
+
+def _plan_output(reader: Any, out_fmt: str) -> tuple[_Output, Iterator[Row]]:
+    """The output columns for this input and output format, and the rows to write."""
+    import pyarrow as pa
+
+    rows: Iterator[Row] = iter(reader)
+    if isinstance(reader, JsonlReader):
+        if out_fmt == "jsonl":
+            return _Output(None, None), rows
+        head: list[Row] = []
+        for row in rows:  # a table needs columns: the keys of the first object
+            head.append(row)
+            if row.values:
+                break
+        fields = list(head[-1].values) if head and head[-1].values else []
+        own = pa.schema([(c, pa.string()) for c in fields])
+        rows = _chain(head, rows)
+        stringify = True
+    elif isinstance(reader, ParquetReader):
+        fields, own, stringify = list(reader.schema.names), reader.schema, False
+    else:
+        fields, own, stringify = (
+            list(reader.fieldnames),
+            pa.schema([(c, pa.string()) for c in reader.fieldnames]),
+            False,
+        )
+    names = output_names(fields)
+    header = [names[c] for c in fields] + list(OUTPUT_COLUMNS)
+    schema = parquet_schema(own, names) if out_fmt == "parquet" else None
+    return _Output(fields, header, schema, stringify), rows
+
+
+def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
+    yield from first
+    yield from rest
+
+
+def _show_progress(progress: bool | None) -> bool:
+    return sys.stderr.isatty() if progress is None else progress
+
+
+def _progress_bar(show: bool, total: int | None, initial: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit=" rows",
+        file=sys.stderr,
+        disable=not show,
+        dynamic_ncols=True,
+        smoothing=0.05,
+    )
+
+
+def classify_file(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    text_col: str | None = None,
+    title_col: str | None = None,
+    id_col: str | None = None,
+    fmt: str | None = None,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    resume: bool = False,
+    scorer_path: str | Path | None = None,
+    trust: bool = False,
+    progress: bool | None = None,
+) -> BatchSummary:
+    """Classify every row of IN into OUT ('-' for stdin/stdout, which need ``fmt``).
+
+    ``fmt`` names the format where a path can't (stdin/stdout, an unknown extension);
+    OUT '-' without ``fmt`` takes IN's format. ``workers`` defaults to every core.
+    Returns the summary; raises InputError for a whole-file problem and ModelError for
+    a model that cannot be loaded. ``progress`` None shows a bar only when stderr is a
+    terminal.
+    """
+    started = time.perf_counter()
+    in_fmt = detect_format(in_path, fmt)
+    to_stdout = str(out_path) == "-"
+    out_fmt = detect_format(out_path, fmt or (in_fmt if to_stdout else None))
+    workers = max(1, workers or os.cpu_count() or 1)
+    if chunk_size < 1:
+        raise InputError("chunk_size must be at least 1")
+    if resume and to_stdout:
+        raise InputError("--resume needs an output file, not stdout")
+    if str(in_path) != "-" and not to_stdout and Path(in_path).resolve() == Path(out_path).resolve():
+        raise InputError("the output file must not be the input file")
+    if not to_stdout and Path(out_path).is_dir():
+        raise InputError(f"{out_path} is a directory; name an output file")
+    cleanups: list[Callable[[], Any]] = []
+    try:
+        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+        output, rows = _plan_output(reader, out_fmt)
+        summary = _write(
+            rows,
+            output,
+            in_path,
+            in_fmt,
+            out_path,
+            out_fmt,
+            workers,
+            chunk_size,
+            resume,
+            _str(scorer_path),
+            trust,
+            progress,
+        )
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write(
+    rows: Iterator[Row],
+    output: _Output,
+    in_path: str | Path,
+    in_fmt: str,
+    out_path: str | Path,
+    out_fmt: str,
+    workers: int,
+    chunk_size: int,
+    resume: bool,
+    model_path: str | None,
+    trust: bool,
+    progress: bool | None,
+) -> BatchSummary:
+    summary = BatchSummary(output=str(out_path))
+    out = None if str(out_path) == "-" else Path(out_path)
+    handle: IO[str] | None = None
+    done = 0
+    if out_fmt == "parquet":
+        parts = (
+            Path(tempfile.mkdtemp(prefix="roleclass-parts-"))
+            if out is None
+            else out.with_name(out.name + ".parts")
+        )
+        first_part = 0
+        if out is not None and resume:
+            done, first_part = _resume_parquet(out, parts, output.schema)
+        elif out is not None and parts.exists():
+            shutil.rmtree(parts)
+        writer: Any = ParquetWriter(parts, output.schema, first_part)
+    else:
+        written = _complete_text_rows(out, out_fmt, output.header) if (resume and out is not None) else -1
+        done = max(0, written)
+        if out is None:
+            handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            handle = out.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
+        if out_fmt == "jsonl":
+            writer = JsonlWriter(handle, output.header)
+        else:
+            writer = CsvWriter(handle, out_fmt, output.header or [], write_header=written < 0)
+    summary.resumed = done
+    show = _show_progress(progress)
+    bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, done)
+    finished = False
+    try:
+        remaining = islice(rows, done, None)
+
+        def started(processes: int) -> None:
+            summary.workers = processes
+
+        for chunk, added in scored_chunks(
+            remaining,
+            chunk_size=chunk_size,
+            workers=workers,
+            model_path=model_path,
+            trust=trust,
+            on_start=started,
+        ):
+            writer.write(output.records(chunk, added))
+            for row, extra in zip(chunk, added, strict=True):
+                summary.add(row.number, extra)
+            bar.update(len(chunk))
+        finished = True
+    finally:
+        bar.close()
+        writer.close()
+        if handle is not None:
+            handle.flush()
+            if out is None:
+                handle.detach()
+            else:
+                handle.close()
+    if finished and isinstance(writer, ParquetWriter):
+        if out is None:
+            writer.finish(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            writer.finish(out)
+    return summary
+
+
+def classify_rows(
+    in_path: str | Path,
+    *,
+    text_col: str | None = None,
+    title_col: str | None = None,
+    id_col: str | None = None,
+    fmt: str | None = None,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    scorer_path: str | Path | None = None,
+    trust: bool = False,
+    suggest: bool = False,
+    summary: BatchSummary | None = None,
+) -> Iterator[tuple[Row, Columns, dict[str, Any]]]:
+    """(row, its columns, added columns) for every input row, in order, without writing.
+
+    With ``suggest`` a mismatched row also gets ``suggested_title``. Whole-file problems
+    raise InputError on the first ``next``.
+    """
+    in_fmt = detect_format(in_path, fmt)
+    workers = max(1, workers or os.cpu_count() or 1)
+    cleanups: list[Callable[[], Any]] = []
+    try:
+        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+
+        def started(processes: int) -> None:
+            if summary is not None:
+                summary.workers = processes
+
+        for chunk, added in scored_chunks(
+            iter(reader),
+            chunk_size=chunk_size,
+            workers=workers,
+            model_path=_str(scorer_path),
+            trust=trust,
+            suggest=suggest,
+            on_start=started,
+        ):
+            for row, extra in zip(chunk, added, strict=True):
+                if summary is not None:
+                    summary.add(row.number, extra)
+                columns = reader.columns
+                if isinstance(reader, JsonlReader) and row.values:
+                    columns = reader._text_column(row.values)
+                yield row, columns, extra
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+
+def _str(path: str | Path | None) -> str | None:
+    return None if path is None else str(path)
