@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from roleclass.result import DutySpan, EvidenceItem, ScoreResult  # noqa: E402
-from roleclass.scorer import Scorer, score  # noqa: E402
+from roleclass.result import DutySpan, EvidenceItem, ScoreResult
+from roleclass.scorer import Scorer, score
 
 __all__ = ["DutySpan", "EvidenceItem", "ScoreResult", "Scorer", "__version__", "score"]

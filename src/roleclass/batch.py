@@ -33,6 +33,7 @@ import csv
 import io
 import json
 import math
+import multiprocessing
 import os
 import re
 import shutil
@@ -44,7 +45,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import islice
-from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
 
@@ -633,6 +633,19 @@ def score_chunk(jobs: Sequence[Job], suggest: bool = False) -> list[dict[str, An
     return [score_one(scorer, text, title, error, suggest) for text, title, error in jobs]
 
 
+def _worker_context() -> Any:
+    """forkserver where there is one (workers fork from a clean server that has imported
+    the scoring stack once, so they start fast and share its pages), else spawn. Both
+    start workers without the parent's state: everything a worker needs is its arguments
+    and ``init_worker``."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["roleclass.batch", "roleclass.scorer"])
+    return context
+
+
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
@@ -666,7 +679,7 @@ def scored_chunks(
         for chunk in [*head, *chunks]:
             yield chunk, score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
         return
-    context = get_context("spawn")
+    context = _worker_context()
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=init_worker, initargs=(model_path, trust)
     ) as pool:
@@ -1170,3 +1183,149 @@ def classify_rows(
 
 def _str(path: str | Path | None) -> str | None:
     return None if path is None else str(path)
+
+
+# -- the recruiters' report ---------------------------------------------------------------
+REPORT_COLUMNS = (
+    "row",
+    "id",
+    "title",
+    "title_claim",
+    "duties",
+    "verdict",
+    "confidence",
+    "phrases",
+    "suggested_title",
+    "reason",
+)
+REPORT_PHRASES = 5
+REPORT_FORMATS = (*FORMATS, "md")
+
+
+def _report_format(path: str | Path, fmt: str | None) -> str:
+    name = str(path)
+    if name != "-" and Path(name).suffix.lower() in (".md", ".markdown"):
+        return "md"
+    if fmt == "md" or (name == "-" and fmt is None):
+        return "md"
+    return detect_format(path, fmt)
+
+
+def _markdown_cell(value: Any) -> str:
+    text = "; ".join(value) if isinstance(value, list) else _cell(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt: str) -> None:
+    """Write report entries (dicts over REPORT_COLUMNS) as a table in ``fmt``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    to_stdout = str(report_path) == "-"
+    if fmt == "parquet":
+        schema = pa.schema(
+            [
+                ("row", pa.int64()),
+                ("id", pa.string()),
+                ("title", pa.string()),
+                ("title_claim", pa.string()),
+                ("duties", pa.string()),
+                ("verdict", pa.string()),
+                ("confidence", pa.float64()),
+                ("phrases", pa.list_(pa.string())),
+                ("suggested_title", pa.string()),
+                ("reason", pa.string()),
+            ]
+        )
+        table = pa.Table.from_pylist(list(entries), schema=schema)
+        pq.write_table(table, sys.stdout.buffer if to_stdout else Path(report_path))
+        return
+    handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="") if to_stdout else None
+    if handle is None:
+        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
+        handle = Path(report_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    try:
+        if fmt == "jsonl":
+            for entry in entries:
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        elif fmt == "md":
+            handle.write("| " + " | ".join(REPORT_COLUMNS) + " |\n")
+            handle.write("|" + "---|" * len(REPORT_COLUMNS) + "\n")
+            for entry in entries:
+                handle.write("| " + " | ".join(_markdown_cell(entry[c]) for c in REPORT_COLUMNS) + " |\n")
+        else:
+            writer = csv.writer(handle, lineterminator="\n", **_dialect(fmt))
+            writer.writerow(REPORT_COLUMNS)
+            for entry in entries:
+                writer.writerow(
+                    ["; ".join(entry[c]) if c == "phrases" else _cell(entry[c]) for c in REPORT_COLUMNS]
+                )
+    finally:
+        handle.flush()
+        if to_stdout:
+            handle.detach()
+        else:
+            handle.close()
+
+
+def mismatch_report(
+    in_path: str | Path,
+    report_path: str | Path,
+    *,
+    text_col: str | None = None,
+    title_col: str | None = None,
+    id_col: str | None = None,
+    fmt: str | None = None,
+    report_fmt: str | None = None,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    scorer_path: str | Path | None = None,
+    trust: bool = False,
+) -> tuple[BatchSummary, list[dict[str, Any]]]:
+    """The recruiters' report: postings whose title claims a function their duties don't carry.
+
+    Sorted by confidence (highest first, then input order), each with its id, title, what
+    the title claims, what the duties are, the verdict, the deciding phrases and a
+    suggested title. ``fmt`` is IN's format where its name can't tell (stdin); REPORT's
+    comes from its extension (.md for a Markdown table) or ``report_fmt``, and '-' without
+    it prints Markdown. Only the mismatched rows are held in memory. Returns the summary
+    of the whole run and the report's entries.
+    """
+    started = time.perf_counter()
+    report_fmt = _report_format(report_path, report_fmt)
+    summary = BatchSummary(output=str(report_path))
+    entries: list[dict[str, Any]] = []
+    for row, columns, added in classify_rows(
+        in_path,
+        text_col=text_col,
+        title_col=title_col,
+        id_col=id_col,
+        fmt=fmt,
+        workers=workers,
+        chunk_size=chunk_size,
+        scorer_path=scorer_path,
+        trust=trust,
+        suggest=True,
+        summary=summary,
+    ):
+        if not added.get("mismatch"):
+            continue
+        ident = row.values.get(columns.id) if columns.id else None
+        entries.append(
+            {
+                "row": row.number,
+                "id": None if ident is None else str(ident),
+                "title": row.title,
+                "title_claim": added["title_claim"],
+                "duties": added["duties"],
+                "verdict": added["verdict"],
+                "confidence": added["confidence"],
+                "phrases": [e["phrase"] for e in added["evidence"][:REPORT_PHRASES]],
+                "suggested_title": added.get("suggested_title", ""),
+                "reason": added["reason"],
+            }
+        )
+    entries.sort(key=lambda e: (-e["confidence"], e["row"]))
+    write_report(entries, report_path, report_fmt)
+    summary.seconds = time.perf_counter() - started
+    return summary, entries

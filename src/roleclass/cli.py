@@ -151,6 +151,128 @@ def evaluate(
     ))
 
 
+def column_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and the three column options shared by `batch` and `mismatches`."""
+    options = [
+        click.option("--id-col", help="Column with the posting id (default: id, if present)."),
+        click.option("--title-col", help="Column with the title (default: title, if present)."),
+        click.option("--text-col", help="Column with the posting text (default: description, else text)."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["csv", "tsv", "jsonl", "parquet"]),
+            help="Format where a file name can't say it ('-' for stdin/stdout, other extensions).",
+        ),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.argument("source", metavar="IN")
+@click.option("-o", "--output", required=True, help="Output file (.csv, .tsv, .jsonl, .parquet) or '-' for stdout.")
+@column_options
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to score with (default: all cores).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Rows per chunk handed to a worker.")
+@click.option("--resume", is_flag=True, help="Go on after the rows already complete in OUTPUT (no duplicates or gaps).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster (needs roleclass[dask]).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@model_options
+@handle_errors
+def batch(
+    source: str,
+    output: str,
+    fmt: str | None,
+    text_col: str | None,
+    title_col: str | None,
+    id_col: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    resume: bool,
+    scheduler: str | None,
+    progress: bool | None,
+    model_path: str | None,
+    trust_model: bool,
+) -> None:
+    """Classify every posting in IN (CSV, TSV, JSON Lines, Parquet; '-' for stdin) into OUTPUT.
+
+    Each row comes out in order with its own columns plus verdict, confidence, the four
+    probabilities, duties, sales_share, title_claim, mismatch, reason, evidence and error.
+    A bad row gets an error and the run goes on; the exit code is 1 if any row failed.
+    """
+    from roleclass.batch import DEFAULT_CHUNK_SIZE, classify_file
+    from roleclass.errors import EXIT_ROWS_FAILED
+
+    columns = {"text_col": text_col, "title_col": title_col, "id_col": id_col, "fmt": fmt}
+    if scheduler:
+        if resume:
+            raise RoleclassError("--resume is not available with --scheduler")
+        from roleclass.dask import classify_file_on_cluster
+
+        summary = classify_file_on_cluster(
+            source, output, scheduler, **columns, scorer_path=model_path, trust=trust_model, progress=progress
+        )
+    else:
+        summary = classify_file(
+            source,
+            output,
+            **columns,
+            workers=workers,
+            chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+            resume=resume,
+            scorer_path=model_path,
+            trust=trust_model,
+            progress=progress,
+        )
+    click.echo(summary.to_text(), err=True)
+    if summary.errors:
+        sys.exit(EXIT_ROWS_FAILED)
+
+
+@cli.command()
+@click.argument("source", metavar="IN")
+@click.option("-o", "--output", required=True, help="Report file (.md, .csv, .tsv, .jsonl, .parquet) or '-' (Markdown).")
+@column_options
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to score with (default: all cores).")
+@model_options
+@handle_errors
+def mismatches(
+    source: str,
+    output: str,
+    fmt: str | None,
+    text_col: str | None,
+    title_col: str | None,
+    id_col: str | None,
+    workers: int | None,
+    model_path: str | None,
+    trust_model: bool,
+) -> None:
+    """Report the postings in IN whose title claims a function their duties don't carry.
+
+    Sorted by confidence, each with its id, title, what the title claims, what the duties
+    are, the deciding phrases and a suggested title.
+    """
+    from roleclass.batch import mismatch_report
+    from roleclass.errors import EXIT_ROWS_FAILED
+
+    summary, entries = mismatch_report(
+        source,
+        output,
+        text_col=text_col,
+        title_col=title_col,
+        id_col=id_col,
+        fmt=fmt,
+        workers=workers,
+        scorer_path=model_path,
+        trust=trust_model,
+    )
+    click.echo(f"{len(entries):,} mismatched postings of {summary.rows:,}", err=True)
+    click.echo(summary.to_text(), err=True)
+    if summary.errors:
+        sys.exit(EXIT_ROWS_FAILED)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -12,6 +12,7 @@ the verdict's probability when the evidence phrases are removed) and sufficiency
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,7 +89,7 @@ def calibration(predictions: Sequence[Prediction]) -> dict[str, object]:
     correct = np.array([p.verdict == p.posting.verdict for p in scored], dtype=float)
     edges = np.linspace(0, 1, ECE_BINS + 1)
     ece, bins = 0.0, []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         inside = (confidence > lo) & (confidence <= hi) if lo > 0 else (confidence >= lo) & (confidence <= hi)
         if inside.any():
             gap = abs(confidence[inside].mean() - correct[inside].mean())

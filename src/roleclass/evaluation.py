@@ -69,5 +69,5 @@ def run_evaluation(
     if png is not None:
         text += f"\n\nReliability diagram: `{png}`."
     if write_card:
-        write_evaluation(model_path and Path(model_path) or default_model_path(), "## Evaluation (written by `roleclass evaluate --write-card`)\n\n" + text)
+        write_evaluation((model_path and Path(model_path)) or default_model_path(), "## Evaluation (written by `roleclass evaluate --write-card`)\n\n" + text)
     return text

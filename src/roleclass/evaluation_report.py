@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def reliability_png(predictions: Sequence[Prediction], path: Path, title: str) -
     correct = np.array([p.verdict == p.posting.verdict for p in scored], dtype=float)
     edges = np.linspace(0, 1, 11)
     centres, accuracy, counts = [], [], []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         inside = (confidence > lo) & (confidence <= hi)
         if inside.any():
             centres.append(confidence[inside].mean())

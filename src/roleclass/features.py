@@ -8,6 +8,7 @@ the duty cues of ``patterns.DUTY_CUES``. Counts become a single ``<num>`` token.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,13 +54,13 @@ def span_features(span: Span) -> list[Feature]:
             continue
         word = _norm(token.text, token.like_num)
         start, end = token.idx, token.idx + len(token.text)
-        if word in STOP_WORDS or len(word) < 2 and word != "<num>":
+        if word in STOP_WORDS or (len(word) < 2 and word != "<num>"):
             continue
         features.append(Feature(f"w:{word}", start, end))
         if len(word) >= STEM_MIN_LENGTH and word.isalpha():
             features.append(Feature(f"s:{word[:STEM_LENGTH]}", start, end))
         content.append((word, start, end))
-    for (w1, s1, _), (w2, _, e2) in zip(content, content[1:], strict=False):
+    for (w1, s1, _), (w2, _, e2) in itertools.pairwise(content):
         features.append(Feature(f"b:{w1} {w2}", s1, e2))
     text, offset = span.text, span.start_char
     for name, regex in _cue_regexes():

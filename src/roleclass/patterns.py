@@ -24,6 +24,8 @@ SECTION_HEADINGS: dict[str, list[str]] = {
         r"how you('ll| will) (contribute|make an impact|spend your time)",
         r"(ihre |deine |die )?(aufgaben(gebiet|bereiche?)?|tätigkeiten|tätigkeitsbeschreibung|verantwortung|herausforderungen?)",
         r"(was|das) (dich|sie|euch) erwartet",
+        r"(was|das) erwartet (dich|sie|euch)",
+        r"(deine|ihre) (mission|rolle|hauptaufgaben|kernaufgaben)",
         r"(dein|ihr|euer) (job|aufgabengebiet|verantwortungsbereich|beitrag)",
         r"(was|das) (du|sie) (bewegst|bewegen|tust|tun|machst|machen)",
         r"stellenbeschreibung",
@@ -39,6 +41,8 @@ SECTION_HEADINGS: dict[str, list[str]] = {
     ],
     "benefits": [
         r"(benefits|perks|compensation|salary|pay|what we offer|we offer|why (join|work for) us|why you('ll)? love|what('s| is) in it for you|our offer)( and (perks|benefits))?",
+        r"darauf (kannst du|können sie) (dich|sich) freuen",
+        r"(was|das) wir bieten",
         r"(wir bieten|was wir (dir|ihnen) bieten|unser angebot|benefits|deine vorteile|ihre vorteile|das bieten wir|wir bieten (dir|ihnen))",
     ],
     "company": [

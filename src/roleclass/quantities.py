@@ -74,11 +74,11 @@ def _count_at(tokens: list[str], i: int) -> tuple[int, int] | None:
         return None
     j = i
     while j < len(tokens) and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
-        tokens[j].lower() == "and" and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
+        tokens[j].lower() in ("and", "-") and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
     )):
         j += 1
-    value = _parse_count(tokens[i:j])
-    if value is None or value <= 1 and first == "one":
+    value = _parse_count([t for t in tokens[i:j] if t != "-"])
+    if value is None or (value <= 1 and first == "one"):
         return None
     return value, j
 
@@ -103,7 +103,7 @@ def _period_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     if i >= len(tokens):
         return None
     word = tokens[i].lower()
-    if word in PERIOD_WORDS and word.endswith(("ly", "lich")) or word == "daily":
+    if (word in PERIOD_WORDS and word.endswith(("ly", "lich"))) or word == "daily":
         return PERIOD_WORDS[word], i + 1
     if word in PERIOD_LEADS and i + 1 < len(tokens) and tokens[i + 1].lower() in PERIOD_WORDS:
         return PERIOD_WORDS[tokens[i + 1].lower()], i + 2

@@ -23,7 +23,7 @@ from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
 from roleclass.language import detect_language, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
-from roleclass.posting_model import DUTY_LABELS, DutyMass, duty_mass
+from roleclass.posting_model import DUTY_LABELS, DutyMass, duty_mass, posting_features
 from roleclass.result import (
     STATUS_NO_DUTIES,
     STATUS_OK,
@@ -90,7 +90,7 @@ class Scorer:
             return self._unsupported(cleaned, language, claim, title)
         found = read_statements(self.model.duty_classifier, cleaned, language)
         mass = duty_mass(found.probabilities, found.weights)
-        duty_probabilities = self.model.posting_classifier.predict_proba([mass.vector()])[0]
+        duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     # -- steps ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import platform
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +25,23 @@ import spacy
 from roleclass import __version__
 from roleclass.clean import clean_text
 from roleclass.data import LabeledPosting, load_labeled_postings, load_onet_tasks
-from roleclass.duties import pipeline
+from roleclass.duties import pipeline, statements
 from roleclass.duty_model import DutyClassifier
 from roleclass.features import counts, span_features
-from roleclass.language import detect_language
+from roleclass.language import SUPPORTED, detect_language
 from roleclass.model_io import RoleclassModel
-from roleclass.posting_model import PostingClassifier, duty_mass
-from roleclass.scorer import read_statements
+from roleclass.posting_model import PostingClassifier, duty_mass, posting_features
+from roleclass.suggest import fit_title_suggester
+from roleclass.title import title_claim
 
 LOG = logging.getLogger(__name__)
 POSTING_STATEMENT_WEIGHT = 3.0
 STACKING_FOLDS = 5
 
 
+@cache
 def statement_bag(text: str, language: str = "en") -> dict[str, float]:
-    """Features of a standalone statement (an O*NET task or a quoted duty)."""
+    """Features of a standalone statement (an O*NET task or a quoted duty); cached, never mutate."""
     doc = pipeline(language).make_doc(clean_text(text))
     return counts(span_features(doc[:]))
 
@@ -66,12 +69,21 @@ def fit_duty_classifier(onet: Sequence[tuple[str, str]], postings: Sequence[Labe
     return DutyClassifier().fit(bags, labels, sample_weight=weights)
 
 
+@cache
+def _posting_statements(text: str) -> tuple[list[dict[str, float]], np.ndarray]:
+    """A posting's statement feature bags and weights (independent of the classifier; cached)."""
+    cleaned = clean_text(text)
+    language = detect_language(cleaned) if cleaned.strip() else "en"
+    _, spans = statements(cleaned, language if language in SUPPORTED else "en")
+    bags = [counts(span_features(span)) for span in spans]
+    return bags, np.array([span._.weight for span in spans], dtype=float)
+
+
 def posting_vector(classifier: DutyClassifier, posting: LabeledPosting) -> list[float]:
     """The duty-share features of one posting under a given duty classifier."""
-    cleaned = clean_text(posting.text)
-    language = detect_language(cleaned) if cleaned.strip() else "en"
-    found = read_statements(classifier, cleaned, language if language in ("en", "de") else "en")
-    return duty_mass(found.probabilities, found.weights).vector()
+    bags, weights = _posting_statements(posting.text)
+    probabilities = classifier.predict_proba(bags) if bags else np.zeros((0, 3))
+    return posting_features(duty_mass(probabilities, weights), title_claim(posting.title))
 
 
 def out_of_fold_vectors(
@@ -103,6 +115,7 @@ def train(corpus_dir: Path, shared_dir: Path) -> RoleclassModel:
     postings = load_labeled_postings(corpus_dir, shared_dir)
     LOG.info("training on %d O*NET statements and %d labeled postings", len(onet), len(postings))
     model = fit_model(onet, postings)
+    model.title_suggester = fit_title_suggester(shared_dir)
     model.metadata = {
         "version": __version__,
         "onet_statements": dict(sorted(Counter(f for _, f in onet).items())),

@@ -1,0 +1,44 @@
+from roleclass.clean import clean_text, looks_like_html
+
+
+def test_html_list_items_each_get_their_own_line_and_entities_are_decoded():
+    raw = "<p>Fast&nbsp;growing &amp; fun.</p><ul><li>Call prospects</li><li>Close deals</li></ul>"
+    cleaned = clean_text(raw)
+    assert cleaned.splitlines() == ["Fast growing & fun.", "", "- Call prospects", "- Close deals"]
+
+
+def test_script_and_style_content_never_reaches_the_text():
+    cleaned = clean_text("<p>Plan campaigns</p><script>alert('x')</script><style>p{color:red}</style>")
+    assert "alert" not in cleaned and "color" not in cleaned
+    assert "Plan campaigns" in cleaned
+
+
+def test_br_breaks_lines():
+    assert clean_text("Line one<br>Line two<br/>Line three").splitlines() == ["Line one", "Line two", "Line three"]
+
+
+def test_windows_1252_mojibake_is_repaired():
+    assert clean_text("Youâ€™ll own the brand") == "You’ll own the brand"
+
+
+def test_mac_roman_mojibake_from_scraped_monster_data_is_repaired():
+    assert clean_text("the world‚Äôs leading provider") == "the world’s leading provider"
+
+
+def test_plain_text_keeps_its_words_and_bullets_are_normalised():
+    raw = "Duties:\r\n• Make calls\r\n* Send emails\r\n1) Book demos\n\n\n\nThanks"
+    assert clean_text(raw).splitlines() == ["Duties:", "- Make calls", "- Send emails", "- Book demos", "", "Thanks"]
+
+
+def test_german_umlauts_are_left_alone():
+    text = "Außendienst: Neukundengewinnung und Öffentlichkeitsarbeit für größere Märkte"
+    assert clean_text(text) == text
+
+
+def test_markup_only_html_cleans_to_nothing():
+    assert clean_text("<div><span></span><br/></div>") == ""
+
+
+def test_html_detection_ignores_plain_angle_brackets():
+    assert not looks_like_html("Revenue > $1M and margin < 10%")
+    assert looks_like_html("<li>item</li>")

@@ -1,0 +1,34 @@
+from roleclass.clean import clean_text
+from roleclass.duties import statements
+
+
+def test_statements_carry_sections_weights_and_exact_offsets(case_posting):
+    text = clean_text(case_posting)
+    _, spans = statements(text)
+    by_text = {s.text: s for s in spans}
+    duty = next(s for t, s in by_text.items() if t.startswith("Make at least 50 outbound calls"))
+    assert duty._.section == "duties"
+    assert duty._.weight > 1.0  # counted sales activities weigh more
+    requirement = next(s for t, s in by_text.items() if t.startswith("3+ years"))
+    assert requirement._.section == "requirements" and requirement._.weight < duty._.weight
+    assert all(s._.weight == 0 for s in spans if s._.section == "benefits")
+    for span in spans:
+        assert text[span.start_char : span.end_char] == span.text
+        assert not span.text.startswith("- ")
+
+
+def test_a_line_with_several_sentences_gives_several_statements():
+    _, spans = statements("Close deals with new clients. Hit your monthly quota. Report weekly to the head of sales.")
+    assert len(spans) == 3
+
+
+def test_headings_are_not_statements_and_collapsed_labels_switch_section():
+    _, spans = statements("Company blurb about our great culture and values. Responsibilities: call prospects every day.")
+    assert [s._.section for s in spans] == ["body", "duties"]
+    assert spans[1].text == "call prospects every day."
+
+
+def test_german_postings_use_the_german_pipeline():
+    doc, spans = statements("Ihre Aufgaben:\n- Neukundengewinnung im Außendienst\n- Erstellung von Angeboten", "de")
+    assert doc.lang_ == "de"
+    assert [s._.section for s in spans] == ["duties", "duties"]
