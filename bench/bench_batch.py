@@ -169,6 +169,7 @@ def timed_run(source: Path, workers: int, folder: Path, model: str | None) -> di
         raise SystemExit(f"benchmark run failed:\n{done.stderr}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["output_sha256_prefix"] = _sha(out)
+    result["load_average_1m_after"] = round(os.getloadavg()[0], 2)  # other work on the machine skews timings
     out.unlink()
     return result
 
@@ -317,7 +318,12 @@ def main() -> None:
     worker_counts = args.workers or sorted({1, cores})
     results: dict[str, object] = {
         "command": "python bench/bench_batch.py " + " ".join(sys.argv[1:]),
-        "machine": {"cores": cores, "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cores": cores,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+        },
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="roleclass-bench-") as tmp:

@@ -35,7 +35,7 @@ from roleclass.suggest import fit_title_suggester
 from roleclass.title import title_claim
 
 LOG = logging.getLogger(__name__)
-POSTING_STATEMENT_WEIGHT = 3.0
+POSTING_STATEMENT_WEIGHT = 6.0
 STACKING_FOLDS = 5
 
 
