@@ -21,9 +21,11 @@ from roleclass.quantities import parse_activities
 from roleclass.sections import heading_kind, inline_heading, is_boilerplate, section_weight
 
 STATEMENTS_KEY = "statements"
-MIN_STATEMENT_WORDS = 2
+MIN_STATEMENT_WORDS = 3
 ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's weight
 SUPPORTED_LANGUAGES = ("en", "de")
+WORDS_PER_DUTY = 12
+MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
     if not Span.has_extension(_name):
@@ -65,7 +67,7 @@ class StatementSplitter:
                 span._.section = section
                 activities = parse_activities(span)
                 span._.activities = activities
-                weight = 0.0 if is_boilerplate(span.text) else section_weight(section)
+                weight = 0.0 if is_boilerplate(span.text) else section_weight(section) * duty_units(span)
                 if any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                 span._.weight = weight
@@ -93,6 +95,17 @@ class StatementSplitter:
 
     def from_bytes(self, data: bytes, **kwargs: object) -> StatementSplitter:
         return self
+
+
+def duty_units(span: Span) -> float:
+    """How many duties a statement holds, roughly: long run-on sentences list several.
+
+    LABELING.md counts duties, and postings without bullets pack three or four duties
+    into one sentence ("plan the newsletter, run Instagram, write blog posts and
+    organise events"), so a statement's weight grows with its length, within bounds.
+    """
+    words = sum(1 for token in span if token.is_alpha)
+    return min(MAX_DUTY_UNITS, max(MIN_DUTY_UNITS, words / WORDS_PER_DUTY))
 
 
 def _line_ranges(text: str) -> list[tuple[int, int]]:

@@ -154,15 +154,15 @@ TITLE_SALES: list[str] = [
     r"\bsales\b", r"\bsalesperson\b", r"\bsales(wo)?m[ae]n\b", r"\bselling\b", r"\baccount (executive|manager|director|representative|lead)s?\b",
     r"\bkey account\b", r"\bbusiness develop\w*\b", r"\b(sdr|bdr|ae)\b", r"\binside sales\b", r"\btelesales\b", r"\btelemarket\w*\b",
     r"\bterritory (manager|representative|rep|sales)\b", r"\bnew business\b", r"\bsales engineer\b", r"\bpre-?sales\b",
-    r"\bventes?\b", r"\bvertrieb\w*\b", r"\bverkäufer\w*\b", r"\bverkauf\w*\b", r"\baußendienst\w*\b", r"\bakquis\w*\b",
+    r"\bventes?\b", r"\bvertrieb\w*\b", r"\w*verkäufer\w*\b", r"\bhandelsvertret\w*\b", r"\bverkauf\w*\b", r"\baußendienst\w*\b", r"\bakquis\w*\b",
     r"\bneukunden\w*\b", r"\bkundenberater\w*\b", r"\bmediaberater\w*\b", r"\bkey-account\w*\b", r"\w+vertrieb\w*\b",
     r"\bcold caller\b", r"\bverkaufsberater\w*\b",
 ]
 TITLE_MARKETING: list[str] = [
     r"\bmarketing\b", r"\bmarketer\b", r"\w+marketing\w*\b", r"\bmarketing\w+\b", r"\bbrand\b", r"\bbranding\b", r"\bproduct marketing\b",
-    r"\bcontent (marketing|marketer|manager|strategist|writer|creator|specialist|lead|editor|producer)\b", r"\bseo\b", r"\bsem\b", r"\bsea\b", r"\bppc\b", r"\bsocial[- ]media\b", r"\bcommunications?\b", r"\bpr\b",
-    r"\bpublic relations\b", r"\badvertis\w*\b", r"\bgrowth (marketing|marketer|hacker|lead)\b", r"\bdemand gen\w*\b", r"\bcopywriter\b", r"\bmedia (buyer|planner)\b",
-    r"\bcommunity manager\b", r"\binfluencer\b", r"\bcampaign\w*\b", r"\bcrm manager\b", r"\bpaid (social|search|media)\b",
+    r"\bcontent (marketing|marketer|manager|strategist|writer|creator|specialist|lead|editor|producer)\b", r"\bseo\b", r"\bsem\b", r"(?-i:\bSEA\b)", r"\bppc\b", r"\bsocial[- ]media\b", r"\bcommunications?\b", r"\bpr\b",
+    r"\bpublic relations\b", r"\badvertis\w*\b", r"\bgrowth (marketing|marketer|hacker|lead)\b", r"\bdemand gen\w*\b", r"\bmedia (buyer|planner)\b",
+    r"\binfluencer\b", r"\bcampaign\w*\b", r"\bpromotion\w*\b", r"\blinkbuilding\b", r"\bpaid (social|search|media)\b",
     r"\bwerbung\b", r"\bwerbe\w*\b", r"\bkommunikation\w*\b", r"\w+kommunikation\b", r"\bpressesprecher\w*\b", r"\böffentlichkeitsarbeit\b",
     r"\bkampagne\w*\b", r"\bpr-\w+\b", r"\bonline-?marketing\w*\b", r"\bevent (manager|marketing|coordinator)\b",
 ]
@@ -171,13 +171,17 @@ TITLE_MARKETING: list[str] = [
 TITLE_OTHER_HEADS: list[str] = [
     r"\b(software|data|systems?|technology|technical|devops|platform|automation|solutions?) (engineer|architect|developer)s?\b",
     r"\b(research|data|operations|ops|business|financial|bi|reporting|crm) analyst\b", r"\boperations (manager|specialist|coordinator|analyst)\b",
-    r"\bdeveloper\b", r"\bentwickler\w*\b", r"\badministrator\b", r"\badmin\b", r"\bdesigner\b", r"\bgestalter\w*\b", r"\bscientist\b",
+    r"(?<!business )\bdeveloper\b", r"\bentwickler\w*\b", r"\badministrator\b", r"\badmin\b", r"designer\b", r"gestalter\w*\b", r"gestaltung\b", r"\bscientist\b",
+    r"\bredakteur\w*\b", r"\bcontroller\b", r"\btrainer\b", r"\bmoderator\b", r"\bcopywriter\b",
+    r"\bemployer branding\b", r"\bpersonalmarketing\b", r"\brecruit\w*\b", r"\btalent acquisition\b", r"\bprodukt ?manager\w*\b",
     r"\baccountant\b", r"\brecruiter\b", r"\bbuchhalt\w*\b", r"\bfachinformatiker\w*\b", r"\binternal communications?\b",
     r"\binterne kommunikation\b", r"\bsupport (engineer|specialist|agent)\b", r"\bengineer\b", r"\barchitect\b",
     r"\bsalesforce\b", r"\bmarketing (technology|operations|ops|data) (engineer|developer|analyst)\b",
-    r"\b(sales|revenue) (operations|ops|enablement|administrator|analyst|research)\b",
+    r"\b(sales|revenue) (operations|ops|administrator|analyst|research)\b",
 ]
 # Exceptions to the head rule that LABELING.md names as sales titles.
-TITLE_SALES_OVERRIDES: list[str] = [r"\bsales engineers?\b", r"\bpre-?sales engineer\b", r"\bvertriebsingenieur\w*\b", r"\btechnical sales\b"]
-# "X and Y" joins that make a title name both functions.
-TITLE_JOINERS: str = r"(\band\b|&|\+|/|\bund\b|,)"
+TITLE_SALES_OVERRIDES: list[str] = [r"\bsales engineers?\b", r"\bengineer \(sales\)", r"\bengineer / sales\b", r"\bpre-?sales engineer\b", r"\bvertriebsingenieur\w*\b", r"\btechnical sales\b"]
+# "X and Y" joins that make a title name both functions ("Sales and Marketing Manager").
+TITLE_JOINER: str = r"^\s*(and|&|\+|/|und|,|or|-)\s*$"
+# Role nouns: the function word right before one is the title's head ("Sales Manager Digital Marketing").
+TITLE_ROLE_NOUNS: str = r"\s*(manager|executive|representative|rep|specialist|consultant|coordinator|director|lead|head|officer|associate|agent|mitarbeiter|berater|referent|leiter|manager:?in|mitarbeiter:?in|\w*mitarbeiter)\b"

@@ -90,7 +90,11 @@ class Scorer:
             return self._unsupported(cleaned, language, claim, title)
         found = read_statements(self.model.duty_classifier, cleaned, language)
         mass = duty_mass(found.probabilities, found.weights)
-        duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
+        if found.weights.sum() <= 0:
+            # No duty statement at all: S + M = 0, which LABELING.md defines as "other".
+            duty_probabilities = np.array([float(label == "other") for label in DUTY_LABELS])
+        else:
+            duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     # -- steps ---------------------------------------------------------------------
@@ -179,7 +183,7 @@ class Scorer:
             duty_spans=spans,
             text=cleaned,
             language=language,
-            status=STATUS_OK if spans else STATUS_NO_DUTIES,
+            status=STATUS_OK if found.weights.sum() > 0 else STATUS_NO_DUTIES,
             title=title,
             model=self.info,
         )

@@ -13,8 +13,10 @@ import re
 from functools import lru_cache
 
 from roleclass.patterns import (
+    TITLE_JOINER,
     TITLE_MARKETING,
     TITLE_OTHER_HEADS,
+    TITLE_ROLE_NOUNS,
     TITLE_SALES,
     TITLE_SALES_OVERRIDES,
 )
@@ -40,6 +42,8 @@ def _compiled() -> dict[str, re.Pattern[str]]:
         "other_head": join(TITLE_OTHER_HEADS),
         "sales_override": join(TITLE_SALES_OVERRIDES),
         "noise": re.compile("|".join(_NOISE), re.I),
+        "joiner": re.compile(TITLE_JOINER, re.I),
+        "role": re.compile(TITLE_ROLE_NOUNS, re.I),
     }
 
 
@@ -49,22 +53,49 @@ def normalise_title(title: str) -> str:
     return re.sub(r"\s+", " ", cleaned).strip(" -–|,")
 
 
+def _matches(text: str) -> list[tuple[int, int, str]]:
+    patterns = _compiled()
+    found = [(m.start(), m.end(), "sales") for m in patterns["sales"].finditer(text)]
+    found += [(m.start(), m.end(), "sales") for m in patterns["sales_override"].finditer(text)]
+    found += [(m.start(), m.end(), "marketing") for m in patterns["marketing"].finditer(text)]
+    return sorted(set(found))
+
+
+def _is_head(text: str, match: tuple[int, int, str]) -> bool:
+    """A function word that names the role: followed by, or containing, a role noun."""
+    role = _compiled()["role"]
+    return bool(role.match(text, match[1]) or role.search(text[match[0] : match[1]]))
+
+
+def _claim_of_two(text: str, matches: list[tuple[int, int, str]]) -> str:
+    """Both functions are named: "both" when joined ("Sales and Marketing"), else the head's."""
+    joiner = _compiled()["joiner"]
+    joined_seconds = [
+        b for a, b in zip(matches, matches[1:], strict=False)
+        if a[2] != b[2] and b[0] >= a[1] and joiner.match(text[a[1] : b[0]])
+    ]
+    heads = [m for m in matches if _is_head(text, m)]
+    if joined_seconds and (not heads or heads[-1] in joined_seconds):
+        return "both"
+    if heads:
+        return heads[-1][2]
+    return "both" if joined_seconds else matches[0][2]
+
+
 def title_claim(title: str | None) -> str:
     """The function the title claims, by LABELING.md's rules; "other" for no title."""
     if not title or not title.strip():
         return "other"
     text = normalise_title(title)
     patterns = _compiled()
-    says_sales = bool(patterns["sales"].search(text)) or bool(patterns["sales_override"].search(text))
-    says_marketing = bool(patterns["marketing"].search(text))
-    if says_sales and says_marketing:
-        return "both"
-    if patterns["sales_override"].search(text):
-        return "sales"
-    if (says_sales or says_marketing) and patterns["other_head"].search(text):
+    matches = _matches(text)
+    functions = {m[2] for m in matches}
+    if not functions:
         return "other"
-    if says_sales:
+    if patterns["sales_override"].search(text) and "marketing" not in functions:
         return "sales"
-    if says_marketing:
-        return "marketing"
-    return "other"
+    if patterns["other_head"].search(text) and not patterns["sales_override"].search(text):
+        return "other"
+    if len(functions) == 2:
+        return _claim_of_two(text, matches)
+    return functions.pop()
