@@ -92,8 +92,9 @@ def generate(n: int, path: Path) -> Path:
 
 
 # -- one timed run, in a child process ---------------------------------------------------
-def _tree_memory(process: object) -> tuple[int, int]:
-    """(sum of RSS, sum of PSS) over a process and its children; PSS counts shared pages once."""
+def _tree_memory(process: object, cpu: dict[int, float]) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over a process and its children; PSS counts shared pages once.
+    Also records each process's CPU seconds so far in ``cpu`` (by pid)."""
     import psutil
 
     rss = pss = 0
@@ -102,6 +103,8 @@ def _tree_memory(process: object) -> tuple[int, int]:
             info = p.memory_full_info()
             rss += info.rss
             pss += getattr(info, "pss", info.rss)
+            times = p.cpu_times()
+            cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
     return rss, pss
 
 
@@ -110,6 +113,9 @@ def child_run(source: str, workers: int, out: str, model: str | None) -> dict[st
     from roleclass.batch import classify_file
 
     peak = {"rss": 0, "pss": 0}
+    timeline: list[tuple[float, int]] = []
+    cpu: dict[int, float] = {}
+    started = time.perf_counter()
     stop = threading.Event()
     try:
         import psutil
@@ -118,15 +124,15 @@ def child_run(source: str, workers: int, out: str, model: str | None) -> dict[st
 
         def sample() -> None:
             while not stop.is_set():
-                rss, pss = _tree_memory(me)
+                rss, pss = _tree_memory(me, cpu)
                 peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+                timeline.append((time.perf_counter() - started, pss or rss))
                 stop.wait(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
     except ImportError:
         sampler = None
-    started = time.perf_counter()
     summary = classify_file(
         source, out, workers=workers, progress=False, scorer_path=model, trust=bool(model)
     )
@@ -143,14 +149,27 @@ def child_run(source: str, workers: int, out: str, model: str | None) -> dict[st
         "seconds": round(seconds, 2),
         "postings_per_s": round(summary.rows / seconds, 1),
         "postings_per_s_per_worker": round(summary.rows / seconds / summary.workers, 1),
+        "cpu_seconds": round(sum(cpu.values()), 1) if cpu else None,
+        "postings_per_cpu_second": round(summary.rows / sum(cpu.values()), 1) if cpu else None,
         "peak_main_mb": round(self_peak / 2**20, 1),
         "peak_worker_mb": round(child_peak / 2**20, 1),
         "peak_total_rss_mb": round((peak["rss"] or self_peak + child_peak * summary.workers) / 2**20, 1),
         "peak_total_pss_mb": round(peak["pss"] / 2**20, 1) if peak["pss"] else None,
+        "memory_mb_by_elapsed_share": _timeline(timeline, seconds),
         "memory_measure": "psutil process-tree sample every 0.5 s" if sampler is not None else "getrusage",
         "verdicts": summary.verdicts,
         "mismatches": summary.mismatches,
     }
+
+
+def _timeline(samples: list[tuple[float, int]], seconds: float) -> dict[str, float]:
+    """Memory (PSS, else RSS) at 25/50/75/100% of the run: flat in N means flat along a run."""
+    out = {}
+    for share in (0.25, 0.5, 0.75, 1.0):
+        seen = [m for t, m in samples if t <= share * seconds]
+        if seen:
+            out[f"{int(share * 100)}%"] = round(max(seen) / 2**20, 1)
+    return out
 
 
 def timed_run(source: Path, workers: int, folder: Path, model: str | None) -> dict[str, object]:
@@ -272,14 +291,14 @@ def profile(postings: list[dict[str, str]], model: str | None) -> dict[str, obje
 # -- the report --------------------------------------------------------------------------
 def markdown(results: dict[str, object]) -> str:
     lines = [
-        "| N | workers | postings/s | per worker | peak RSS, main (MB) | peak RSS, all processes (MB) "
-        "| peak PSS, all processes (MB) | seconds |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | workers | postings/s (wall) | per worker | per CPU-second | peak RSS, main (MB) "
+        "| peak RSS, all processes (MB) | peak PSS, all processes (MB) | seconds |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:  # type: ignore[union-attr]
         lines.append(
             f"| {run['n']:,} | {run['workers']} | {run['postings_per_s']:,} | {run['postings_per_s_per_worker']:,} "
-            f"| {run['peak_main_mb']:,} | {run['peak_total_rss_mb']:,} | {run['peak_total_pss_mb']} | {run['seconds']:,} |"
+            f"| {run.get('postings_per_cpu_second')} | {run['peak_main_mb']:,} | {run['peak_total_rss_mb']:,} | {run['peak_total_pss_mb']} | {run['seconds']:,} |"
         )
     lime = results.get("lime")
     if lime:

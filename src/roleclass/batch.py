@@ -225,7 +225,7 @@ def output_names(columns: Sequence[str]) -> dict[str, str]:
 
 def _text_value(value: Any, column: str) -> tuple[str | None, str | None]:
     """(text, error) for one cell of the text column."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return None, f"no value in the text column {column!r}"
     if isinstance(value, bytes):
         try:
@@ -241,8 +241,15 @@ def _text_value(value: Any, column: str) -> tuple[str | None, str | None]:
     return value, None
 
 
-def _title_value(value: Any) -> str | None:
+def _missing(value: Any) -> bool:
+    """None, NaN, or pandas' NA (Dask partitions)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _title_value(value: Any) -> str | None:
+    if _missing(value):
         return None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
@@ -709,12 +716,12 @@ def scored_chunks(
 # -- writing ----------------------------------------------------------------------------
 def _cell(value: Any) -> str:
     """One CSV/TSV cell: JSON for lists and dicts, true/false, '' for missing."""
-    if value is None:
+    if _missing(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
+        return repr(value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, bytes):
@@ -723,7 +730,7 @@ def _cell(value: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+    if _missing(value):
         return None
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -979,7 +986,7 @@ def _progress_bar(show: bool, total: int | None, initial: int) -> Any:
     return tqdm(
         total=total,
         initial=initial,
-        unit=" rows",
+        unit="rows",
         file=sys.stderr,
         disable=not show,
         dynamic_ncols=True,

@@ -273,6 +273,37 @@ def mismatches(
         sys.exit(EXIT_ROWS_FAILED)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local: no login).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--max-body-mb", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
+              help="Largest request body (posting or upload) in MiB; bigger gets 413.")
+@model_options
+@handle_errors
+def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trust_model: bool) -> None:
+    """Start the recruiter page and the JSON API (POST /api/score, /api/batch; docs at /docs)."""
+    import os
+    import socket
+
+    try:
+        import uvicorn
+
+        from roleclass.web import create_app
+    except ImportError as exc:
+        raise RoleclassError(f"`roleclass serve` needs the web extra: pip install 'roleclass[web]' ({exc.name} is missing)") from exc
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise RoleclassError(f"cannot listen on {host}:{port}: {reason}") from exc
+    app = create_app(model_path=model_path, trust=trust_model, max_body_bytes=int(max_body_mb * 2**20))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"roleclass: warning: listening on {host}, not loopback; the page has no login", err=True)
+    click.echo(f"roleclass: the page is at http://{host}:{port}/ and the API docs at /docs; Ctrl+C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -69,5 +69,8 @@ def run_evaluation(
     if png is not None:
         text += f"\n\nReliability diagram: `{png}`."
     if write_card:
-        write_evaluation((model_path and Path(model_path)) or default_model_path(), "## Evaluation (written by `roleclass evaluate --write-card`)\n\n" + text)
+        key = "data" if data_file else cv
+        heading = {"source": "grouped by source", "posting": "folds of postings", "data": f"on {data_file}"}[key]
+        card_model = Path(model_path) if model_path else default_model_path()
+        write_evaluation(card_model, f"## Evaluation: cross-validation {heading}\n\n" + text, key)
     return text

@@ -16,6 +16,11 @@ from roleclass.model_io import RoleclassModel
 TRAIN_MARK = ("<!-- train:start -->", "<!-- train:end -->")
 EVAL_MARK = ("<!-- eval:start -->", "<!-- eval:end -->")
 
+
+def eval_marks(key: str) -> tuple[str, str]:
+    """Markers of one evaluation section (one per evaluation mode: source CV, posting CV, a data file)."""
+    return (f"<!-- eval:{key}:start -->", f"<!-- eval:{key}:end -->")
+
 _TEMPLATE = """# Model card: roleclass duties model
 
 What it does: reads a job posting's duty statements and says whether the job is sales,
@@ -82,8 +87,13 @@ def write_model_card(model: RoleclassModel, model_path: Path, digest: str) -> Pa
     return path
 
 
-def write_evaluation(model_path: Path, body: str) -> Path:
-    """Replace the evaluation section of the card."""
+def write_evaluation(model_path: Path, body: str, key: str = "source") -> Path:
+    """Replace (or add, before the placeholder section) the evaluation section for one mode."""
     path = card_path(model_path)
-    path.write_text(_replace_between(_load_or_template(path), EVAL_MARK, body), encoding="utf-8")
+    document = _load_or_template(path)
+    marks = eval_marks(key)
+    if marks[0] not in document:
+        document = document.replace(EVAL_MARK[0], f"{marks[0]}\n{marks[1]}\n\n{EVAL_MARK[0]}")
+    document = _replace_between(document, EVAL_MARK, "")
+    path.write_text(_replace_between(document, marks, body), encoding="utf-8")
     return path

@@ -1,0 +1,454 @@
+"""The recruiter page and the JSON API, as one FastAPI app (``roleclass serve``).
+
+``create_app(scorer=None)`` builds it around one loaded Scorer:
+
+* ``GET /``: the page; ``POST /`` scores the pasted title and posting and shows the
+  verdict, the title claim, the duties found and the posting with the deciding phrases
+  highlighted; ``POST /report`` takes a CSV/TSV/JSONL/Parquet upload and returns the
+  mismatch report (``batch.mismatch_report``) as a download.
+* ``POST /api/score``: ``{"text": ..., "title": ...}`` -> the same JSON as ``score --json``.
+* ``POST /api/batch``: a JSON list of ``{"text", "title", "id"}`` or a file upload -> one
+  result per posting, each the ``score --json`` object or an error.
+* ``/docs``: the OpenAPI page.
+
+Errors are answers, never a 500: a body over ``max_body_bytes`` gets 413, malformed JSON
+400, a body of the wrong shape or a posting roleclass cannot read (``InputError``) 422,
+each with a ``detail`` message. Posting text reaches HTML only through Jinja's
+autoescaping, and pages carry a Content-Security-Policy that allows no script at all.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as FormFile
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from roleclass import __version__
+from roleclass.errors import InputError, RoleclassError
+from roleclass.result import VERDICTS, ScoreResult
+from roleclass.scorer import Scorer
+from roleclass.web.view import page_view
+
+HERE = Path(__file__).parent
+MAX_BODY_BYTES = 10 * 2**20  # a request body over this gets 413 (a posting is at most 1M characters)
+MAX_BATCH_POSTINGS = 2_000  # postings per /api/batch request; `roleclass batch` takes more
+REPORT_FORMATS = {"csv": ".csv", "md": ".md", "jsonl": ".jsonl"}
+REPORT_MEDIA = {"csv": "text/csv", "md": "text/markdown", "jsonl": "application/x-ndjson"}
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+DESCRIPTION = """Say whether a job posting is really **sales**, **marketing**, a mislabeled **hybrid**,
+or **other**, with a calibrated confidence and the phrases that decided it.
+
+`POST /api/score` returns exactly what `roleclass score --json` prints. Errors carry a `detail`
+message: 400 malformed JSON, 413 a body over the size limit, 415 a content type the endpoint
+does not take, 422 a body of the wrong shape or a posting roleclass cannot read."""
+
+
+class ScoreRequest(BaseModel):
+    """One posting to score."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Marketing Director",
+                    "text": "Make at least 50 outbound calls and 50 outbound emails a day to your own rolodex.",
+                }
+            ]
+        },
+    )
+    text: str = Field(description="The posting: plain text or job-board HTML.")
+    title: str | None = Field(None, description="The posting's title, checked against the duties.")
+
+
+class BatchPosting(ScoreRequest):
+    """One posting of a batch, with an optional id that comes back with its result."""
+
+    id: str | int | None = Field(None, description="Your id for the posting, returned as given.")
+
+
+class BatchItem(BaseModel):
+    row: int = Field(description="1-based position in the list or data row in the file.")
+    id: str | int | None = None
+    title: str | None = None
+    result: ScoreResult | None = Field(None, description="The `score --json` object; null when `error` is set.")
+    error: str | None = None
+
+
+class BatchSummary(BaseModel):
+    postings: int
+    verdicts: dict[str, int]
+    mismatches: int
+    errors: int
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem]
+    summary: BatchSummary
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in [
+        (400, "Malformed JSON"),
+        (413, "Request body over the size limit"),
+        (422, "A body of the wrong shape, or a posting roleclass cannot read"),
+    ]
+}
+_POSTINGS = TypeAdapter(list[BatchPosting])
+
+
+# -- size limit ---------------------------------------------------------------------------
+def too_large_message(limit: int, size: int | None = None) -> str:
+    limit_text = f"{limit:,} bytes ({limit / 2**20:g} MiB)"
+    head = f"is {size:,} bytes; the limit is {limit_text}" if size is not None else f"is over the limit of {limit_text}"
+    return f"the request body {head}. Send less, or use `roleclass batch` for large files."
+
+
+class BodyLimit:
+    """413 for a request body over ``limit`` bytes: at once by Content-Length, else as the
+    body streams in (an HTTPException raised while the endpoint reads it)."""
+
+    def __init__(self, app: ASGIApp, limit: int, respond: Any) -> None:
+        self.app, self.limit, self.respond = app, limit, respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1")
+        if length.isdigit() and int(length) > self.limit:
+            response = self.respond(scope.get("path", ""), 413, too_large_message(self.limit, int(length)))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413, too_large_message(self.limit))
+            return message
+
+        await self.app(scope, limited, send)
+
+
+# -- the app ------------------------------------------------------------------------------
+def _validation_message(errors: list[dict[str, Any]], api: bool = True) -> tuple[int, str]:
+    """(status, message) for FastAPI's validation errors: 400 for malformed JSON, else 422."""
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+            position = error.get("loc", ("body", None))[-1]
+            where = f" at character {position}" if isinstance(position, int) else ""
+            return 400, f"the body is not valid JSON: {reason}{where}"
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    hint = ' (send a JSON object {"text": "...", "title": "..."} with Content-Type: application/json)'
+    return 422, "; ".join(parts) + (hint if api else "")
+
+
+def _summary(items: list[dict[str, Any]]) -> dict[str, Any]:
+    verdicts = dict.fromkeys(VERDICTS, 0)
+    for item in items:
+        if item["result"] is not None and item["result"]["verdict"] in verdicts:
+            verdicts[item["result"]["verdict"]] += 1
+    return {
+        "postings": len(items),
+        "verdicts": verdicts,
+        "mismatches": sum(1 for i in items if i["result"] is not None and i["result"]["mismatch"]),
+        "errors": sum(1 for i in items if i["error"] is not None),
+    }
+
+
+def _upload_suffix(filename: str | None, fmt: str | None) -> str:
+    """The file suffix the batch readers go by, from the upload's name or a format field."""
+    from roleclass.batch import EXTENSIONS, FORMATS
+
+    if fmt:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+        return "." + fmt
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise InputError(
+            f"cannot tell the format of {filename or 'the upload'!r}: name it .csv, .tsv, .jsonl or .parquet"
+        )
+    return suffix
+
+
+def _save_upload(upload: FormFile, folder: str, fmt: str | None = None) -> Path:
+    path = Path(folder) / ("upload" + _upload_suffix(upload.filename, fmt))
+    with path.open("wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            out.write(chunk)
+    if path.stat().st_size == 0:
+        raise InputError(f"the uploaded file {upload.filename or ''!r} is empty")
+    return path
+
+
+def create_app(
+    scorer: Scorer | None = None,
+    *,
+    model_path: str | Path | None = None,
+    trust: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_batch: int = MAX_BATCH_POSTINGS,
+) -> FastAPI:
+    """The app around ``scorer`` (default: the model at ``model_path``, else the shipped one).
+
+    The mismatch report of an upload is made by ``roleclass.batch.mismatch_report``, which
+    loads the model at ``model_path`` (the shipped one by default) in this process once.
+    """
+    scorer = scorer or Scorer.load(model_path, trust=trust)
+    lock = threading.Lock()  # one posting at a time through the scorer (spaCy and sklearn state)
+    report_lock = threading.Lock()
+    templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def page(context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+        base = {"title": "", "text": "", "error": None, "view": None, "version": __version__}
+        html = templates.get_template("index.html").render({**base, **(context or {})})
+        return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+    def error_response(path: str, status: int, message: str) -> Response:
+        if path.startswith("/api") or path.startswith("/docs") or path.startswith("/openapi"):
+            return JSONResponse({"detail": message}, status_code=status)
+        return page({"error": message}, status)
+
+    def score(text: Any, title: Any) -> ScoreResult:
+        with lock:
+            return scorer.score(text, title)
+
+    app = FastAPI(
+        title="roleclass",
+        version=__version__,
+        description=DESCRIPTION,
+        responses={413: ERRORS[413]},
+    )
+    app.add_middleware(BodyLimit, limit=max_body_bytes, respond=error_response)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        status, message = _validation_message(list(exc.errors()), request.url.path.startswith("/api"))
+        return error_response(request.url.path, status, message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        response = error_response(request.url.path, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(RoleclassError)
+    async def roleclass_error(request: Request, exc: RoleclassError) -> Response:
+        return error_response(request.url.path, 422, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return error_response(request.url.path, 500, f"internal error ({type(exc).__name__}): {exc}")
+
+    # -- the page -------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return page()
+
+    @app.post("/", response_class=HTMLResponse, include_in_schema=False)
+    def score_page(text: Annotated[str, Form()] = "", title: Annotated[str, Form()] = "") -> HTMLResponse:
+        context: dict[str, Any] = {"title": title, "text": text}
+        try:
+            result = score(text, title or None)
+        except InputError as exc:
+            return page({**context, "error": str(exc)}, 422)
+        return page({**context, "view": page_view(result)})
+
+    @app.post("/report", include_in_schema=False)
+    def report_page(file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv") -> Response:
+        from roleclass.batch import mismatch_report
+
+        if report_format not in REPORT_FORMATS:
+            return page({"error": f"unknown report format {report_format!r}"}, 422)
+        with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
+            try:
+                source = _save_upload(file, folder)
+                target = Path(folder) / ("mismatches" + REPORT_FORMATS[report_format])
+                with report_lock:
+                    summary, entries = mismatch_report(
+                        source, target, workers=1, scorer_path=model_path, trust=trust
+                    )
+            except InputError as exc:
+                return page({"error": str(exc)}, 422)
+            content = target.read_bytes()
+        stem = Path(file.filename or "postings").stem or "postings"
+        headers = {
+            "Content-Disposition": f'attachment; filename="{_safe_name(stem)}-mismatches{REPORT_FORMATS[report_format]}"',
+            "X-Roleclass-Rows": str(summary.rows),
+            "X-Roleclass-Mismatches": str(len(entries)),
+            "X-Roleclass-Errors": str(summary.errors),
+        }
+        return Response(content, media_type=REPORT_MEDIA[report_format] + "; charset=utf-8", headers=headers)
+
+    # -- the API --------------------------------------------------------------------------
+    @app.post(
+        "/api/score",
+        response_model=ScoreResult,
+        responses={400: ERRORS[400], 422: ERRORS[422]},
+        summary="Score one posting",
+        tags=["api"],
+    )
+    def api_score(posting: ScoreRequest) -> Response:
+        """The verdict, confidence, title claim, mismatch flag, duties and the deciding phrases
+        (with offsets into `text`) for one posting: the same JSON as `roleclass score --json`."""
+        result = score(posting.text, posting.title)
+        return Response(result.to_json(), media_type="application/json")
+
+    @app.post(
+        "/api/batch",
+        response_model=BatchResponse,
+        responses={400: ERRORS[400], 413: ERRORS[413], 415: {"model": ErrorResponse}, 422: ERRORS[422]},
+        summary="Score many postings",
+        tags=["api"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/BatchPosting"}}
+                    },
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {
+                                    "type": "string",
+                                    "format": "binary",
+                                    "description": "CSV, TSV, JSON Lines or Parquet, named by its extension; "
+                                    "columns as for `roleclass batch` (description or text, title, id).",
+                                },
+                                "format": {"type": "string", "enum": ["csv", "tsv", "jsonl", "parquet"]},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    )
+    async def api_batch(request: Request) -> Response:
+        """A JSON list of postings, or a file upload (form field `file`), scored one by one.
+        Each result is the `score --json` object, or an `error` for a posting that cannot
+        be read; the rest go on. At most `max_batch` postings per request."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "application/json" or content_type.endswith("+json"):
+            items = await run_in_threadpool(_score_list, _parse_postings(await request.body()))
+        elif content_type == "multipart/form-data":
+            form = await request.form(max_files=1, max_fields=10)
+            upload = form.get("file")
+            if not isinstance(upload, FormFile):
+                raise HTTPException(422, "no file: send the postings as the form field 'file'")
+            fmt = form.get("format")
+            items = await run_in_threadpool(_score_upload, upload, fmt if isinstance(fmt, str) else None)
+        else:
+            raise HTTPException(
+                415, f"Content-Type {content_type or 'none'!r}: send application/json or multipart/form-data"
+            )
+        body = {"results": items, "summary": _summary(items)}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+
+    def _parse_postings(raw: bytes) -> list[BatchPosting]:
+        try:
+            data = json.loads(raw)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"the body is not UTF-8 (byte {exc.start})") from exc
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, f"the body is not valid JSON: {exc}") from exc
+        if not isinstance(data, list):
+            raise HTTPException(422, f'expected a JSON list of {{"text", "title", "id"}} objects, got {type(data).__name__}')
+        if len(data) > max_batch:
+            raise HTTPException(413, f"{len(data):,} postings; the limit is {max_batch:,} a request (use `roleclass batch`)")
+        try:
+            return _POSTINGS.validate_python(data)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                index, *field = error["loc"]
+                where = ".".join(str(p) for p in field) or "posting"
+                problems.append(f"posting {index + 1 if isinstance(index, int) else index}: {where}: {error['msg']}")
+            raise HTTPException(422, "; ".join(problems)) from exc
+
+    def _item(row: int, ident: Any, title: str | None, text: str | None, error: str | None) -> dict[str, Any]:
+        if error is None:
+            try:
+                return {"row": row, "id": ident, "title": title, "result": score(text, title).to_dict(), "error": None}
+            except RoleclassError as exc:
+                error = str(exc)
+        return {"row": row, "id": ident, "title": title, "result": None, "error": error}
+
+    def _score_list(postings: list[BatchPosting]) -> list[dict[str, Any]]:
+        return [_item(k, p.id, p.title, p.text, None) for k, p in enumerate(postings, start=1)]
+
+    def _score_upload(upload: FormFile, fmt: str | None) -> list[dict[str, Any]]:
+        from roleclass.batch import DEFAULT_CHUNK_SIZE, detect_format, open_reader
+
+        items: list[dict[str, Any]] = []
+        cleanups: list[Any] = []
+        with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
+            try:
+                source = _save_upload(upload, folder, fmt)
+                reader = open_reader(source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups)
+                for row in reader:
+                    if len(items) >= max_batch:
+                        raise HTTPException(413, f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
+                                                 "(use `roleclass batch`)")
+                    ident = _plain(row.values.get(reader.columns.id)) if reader.columns.id else None
+                    items.append(_item(row.number, ident, row.title, row.text, row.error))
+            finally:
+                for cleanup in reversed(cleanups):
+                    cleanup()
+        return items
+
+    return app
+
+
+def _plain(value: Any) -> str | int | None:
+    """An id as JSON can carry it: text or a whole number as given, anything else as text."""
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return str(value)
+
+
+def _safe_name(stem: str) -> str:
+    """A download file name with nothing that could break the header."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "postings"
