@@ -61,6 +61,20 @@ SECTION_HEADINGS: dict[str, list[str]] = {
     ],
 }
 
+# Keywords that mark a short heading line wherever they sit in it ("### Zu Deinen Aufgaben
+# gehören:", "**Das ist zukünftig dein Job**"), tried after the anchored patterns above.
+# Order matters: the first kind with a hit wins.
+SECTION_KEYWORDS: dict[str, list[str]] = {
+    "benefits": [r"benefits?", r"perks", r"wir bieten", r"bieten (wir|dir|ihnen)", r"unser angebot", r"vorteile", r"erwarten kannst",
+                 r"darauf (kannst|können)", r"what we offer", r"we offer", r"in it for you", r"compensation"],
+    "requirements": [r"profil", r"qualifi\w*", r"requirements?", r"mitbring\w*", r"anforderung\w*", r"überzeugst", r"überzeugen sie",
+                     r"skills", r"what you bring", r"who you are", r"about you", r"you have", r"bringst du", r"must have", r"voraussetzung\w*"],
+    "duties": [r"aufgabe\w*", r"tätigkeit\w*", r"responsibilit\w*", r"duties", r"what you('ll| will) (do|be doing)", r"your (role|job|tasks|mission)",
+               r"(dein|ihr) job", r"verantwortung\w*", r"day[- ]to[- ]day", r"the role", r"the job", r"deine rolle", r"ihre rolle"],
+    "company": [r"über uns", r"about us", r"wer wir sind", r"who we are"],
+}
+MAX_KEYWORD_HEADING_WORDS = 8
+
 # How much a duty statement counts toward the posting's duty shares, by the section it
 # sits in. LABELING.md counts duties, not requirements, blurbs or benefits.
 SECTION_WEIGHTS: dict[str, float] = {

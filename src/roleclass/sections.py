@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from roleclass.patterns import BOILERPLATE_CUES, SECTION_HEADINGS, SECTION_WEIGHTS
+from roleclass.patterns import (
+    BOILERPLATE_CUES,
+    MAX_KEYWORD_HEADING_WORDS,
+    SECTION_HEADINGS,
+    SECTION_KEYWORDS,
+    SECTION_WEIGHTS,
+)
 
 MAX_HEADING_CHARS = 70
 MAX_HEADING_WORDS = 9
@@ -28,6 +34,18 @@ def _heading_regexes() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @lru_cache(maxsize=1)
+def _keyword_regexes() -> list[tuple[str, re.Pattern[str]]]:
+    return [(kind, re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)) for kind, words in SECTION_KEYWORDS.items()]
+
+
+def _looks_like_heading(stripped: str, core: str) -> bool:
+    """Markdown, bold, colon or a short unpunctuated line: typed as a heading, not a duty."""
+    if stripped.startswith(("#", "**")) or stripped.endswith((":", "**")) or stripped.isupper():
+        return True
+    return len(core.split()) <= 4 and not core.endswith((".", "!", "?"))
+
+
+@lru_cache(maxsize=1)
 def _boilerplate_regex() -> re.Pattern[str]:
     return re.compile("|".join(BOILERPLATE_CUES), re.I)
 
@@ -39,7 +57,7 @@ def heading_kind(line: str) -> str | None:
     phrase, and either is nearly nothing else or ends with a colon.
     """
     stripped = line.strip()
-    if not stripped or len(stripped) > MAX_HEADING_CHARS:
+    if not stripped or len(stripped) > MAX_HEADING_CHARS or stripped.startswith("- "):
         return None
     core = stripped.strip(_STRIP)
     if not core or len(core.split()) > MAX_HEADING_WORDS:
@@ -48,6 +66,10 @@ def heading_kind(line: str) -> str | None:
         match = regex.match(core)
         if match and (stripped.endswith(":") or len(core) - match.end() <= 12):
             return kind
+    if len(core.split()) <= MAX_KEYWORD_HEADING_WORDS and _looks_like_heading(stripped, core):
+        for kind, regex in _keyword_regexes():
+            if regex.search(core):
+                return kind
     return None
 
 
