@@ -159,28 +159,27 @@ def test_crlf_inside_quoted_text_is_kept(tmp_path: Path) -> None:
 
 def test_bad_json_lines_get_an_error(tmp_path: Path) -> None:
     good = postings()[2]
+    lines = [
+        json.dumps(good),
+        '{"id": "broken", "description": "Cold call prospects',
+        "",  # a blank line is not a row
+        '["a", "list"]',
+        json.dumps({"id": "no-text", "title": "Sales Rep"}),
+        json.dumps({**good, "id": "last"}),
+    ]
+    latin = '{"id": "latin", "description": "Negociaci\xf3n y cierre de ventas"}'.encode("latin-1")
     source = tmp_path / "in.jsonl"
-    source.write_text(
-        json.dumps(good)
-        + "\n"
-        + '{"id": "broken", "description": "Cold call prospects\n'
-        + "\n"  # a blank line is not a row
-        + '["a", "list"]\n'
-        + json.dumps({"id": "no-text", "title": "Sales Rep"})
-        + "\n"
-        + json.dumps({**good, "id": "last"})
-        + "\n",
-        encoding="utf-8",
-    )
+    source.write_bytes("\n".join(lines).encode("utf-8") + b"\n" + latin + b"\n")
     out = tmp_path / "out.jsonl"
     summary = classify_file(source, out, **RUN)
     rows = read_table(out)
-    assert len(rows) == 5 and summary.errors == 3
+    assert len(rows) == 6 and summary.errors == 4
     assert rows[0]["id"] == good["id"] and rows[0]["verdict"] == "sales"
     assert "malformed JSON at line 2" in rows[1]["error"] and rows[1]["verdict"] is None
     assert "not an object" in rows[2]["error"]
     assert rows[3]["id"] == "no-text" and "no value in the text column 'description'" in rows[3]["error"]
     assert rows[4]["id"] == "last" and rows[4]["error"] is None
+    assert rows[5]["id"] == "latin" and "undecodable" in rows[5]["error"]  # the row keeps its columns
 
 
 def test_a_field_too_large_is_a_row_error(tmp_path: Path) -> None:

@@ -448,11 +448,9 @@ class JsonlReader:
                     error=f"field too large: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
                 )
                 continue
-            if _SURROGATE.search(text):
-                yield Row(number, {}, error=f"undecodable bytes: line {line_number} is not valid UTF-8")
-                continue
-            try:
-                values = json.loads(text)
+            undecodable = bool(_SURROGATE.search(text))
+            try:  # an undecodable line keeps its columns (bad bytes shown as U+FFFD) and an error
+                values = json.loads(_SURROGATE.sub("\ufffd", text) if undecodable else text)
             except ValueError as exc:
                 yield Row(number, {}, error=f"malformed JSON at line {line_number}: {exc}")
                 continue
@@ -461,7 +459,11 @@ class JsonlReader:
                     number, {}, error=f"line {line_number} is JSON {type(values).__name__}, not an object"
                 )
                 continue
-            yield make_row(number, values, self._text_column(values))
+            error = f"undecodable bytes: line {line_number} is not valid UTF-8" if undecodable else None
+            row = make_row(number, values, self._text_column(values), error)
+            if error is not None:
+                row.text = None
+            yield row
 
 
 class ParquetReader:

@@ -27,6 +27,11 @@ from sklearn.preprocessing import StandardScaler
 
 DUTY_LABELS = ("sales", "marketing", "mixed", "other")
 _EPS = 1e-6
+# The most duty mass (sum of statement weights) the posting classifier reads. Every labeled
+# posting is below it (the largest has about 74), so training is unaffected; a longer posting
+# (thousands of duty lines) is read at this size with its shares kept, instead of pushing the
+# log-mass features far outside anything the classifier was fitted on.
+MAX_DUTY_MASS = 100.0
 
 
 @dataclass(frozen=True)
@@ -49,15 +54,16 @@ class DutyMass:
         s, m, n = self.sales, self.marketing, self.neither
         total = s + m + n + _EPS
         sm = s + m + _EPS
+        scale = min(1.0, MAX_DUTY_MASS / total)
         hard_total = self.hard_sales + self.hard_marketing + self.hard_neither + _EPS
         return [
             s / total,
             m / total,
             (s + m) / total,
             s / sm,
-            np.log1p(s),
-            np.log1p(m),
-            np.log1p(n),
+            np.log1p(s * scale),
+            np.log1p(m * scale),
+            np.log1p(n * scale),
             self.hard_sales / hard_total,
             self.hard_marketing / hard_total,
             float(total < 0.05),
