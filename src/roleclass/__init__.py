@@ -4,14 +4,33 @@
     >>> result = roleclass.score(text, title="Marketing Director")
     >>> result.verdict, result.confidence, result.evidence[0].phrase
 
-Importing does no work: the model loads on the first call to ``score``.
+Importing does no work: the scoring stack (spaCy, scikit-learn) is imported on first
+use of a public name, and the model loads on the first call to ``score``. That keeps
+``roleclass --help`` and a batch run's reading/writing parent process light.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from roleclass.result import DutySpan, EvidenceItem, ScoreResult
-from roleclass.scorer import Scorer, score
-
+_PUBLIC = {
+    "DutySpan": "roleclass.result",
+    "EvidenceItem": "roleclass.result",
+    "ScoreResult": "roleclass.result",
+    "Scorer": "roleclass.scorer",
+    "score": "roleclass.scorer",
+}
 __all__ = ["DutySpan", "EvidenceItem", "ScoreResult", "Scorer", "__version__", "score"]
+
+if TYPE_CHECKING:
+    from roleclass.result import DutySpan, EvidenceItem, ScoreResult
+    from roleclass.scorer import Scorer, score
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'roleclass' has no attribute {name!r}")
