@@ -10,20 +10,22 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from roleclass.errors import EXIT_INPUT, EXIT_USAGE, InputError, RoleclassError
+from roleclass.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, InputError, RoleclassError
 from roleclass.render import render_result
 
-EXIT_INTERNAL = 5
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"roleclass: error: {message}", err=True)
+    one_line = " ".join(message.split())  # library messages can span lines; the contract is one
+    click.echo(f"roleclass: error: {one_line}", err=True)
     sys.exit(code)
 
 
@@ -47,24 +49,41 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def read_posting(source: str | None, text: str | None) -> str:
-    """The posting from --text, a file path, or stdin ('-' or nothing piped in)."""
+    """The posting from --text, a file path, or stdin ('-' or nothing piped in).
+
+    At most 4 bytes per character of the scorer's limit are read (UTF-8's widest), so a
+    huge file, or a device like /dev/zero, is refused without being read into memory.
+    """
+    from roleclass.scorer import MAX_POSTING_CHARS
+
+    max_bytes = 4 * MAX_POSTING_CHARS
     if text is not None:
         return text
     if source in (None, "-"):
         if source is None and sys.stdin.isatty():
             raise RoleclassError("no posting given: pass a file, --text, or pipe text on stdin")
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(max_bytes + 1)
     else:
         path = Path(source)
         if path.is_dir():
             raise InputError(f"{source} is a directory, not a posting file")
         if not path.exists():
             raise InputError(f"no such file: {source}")
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"the posting is over {max_bytes:,} bytes; the limit is {MAX_POSTING_CHARS:,} characters")
+    if data.startswith(_UTF16_BOMS):  # Windows "Unicode" text files
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the posting starts as UTF-16 but is not valid UTF-16 (byte {exc.start})") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"the posting is not valid UTF-8 text (byte {exc.start})") from exc
+        raise InputError(
+            f"the posting is not valid UTF-8 text (byte {exc.start}): a binary file, or text in another encoding"
+        ) from exc
 
 
 def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -304,7 +323,12 @@ def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trus
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+    return f"roleclass: warning: {message}\n"
+
+
 def main() -> None:
+    warnings.formatwarning = _format_warning  # one line, like the errors (not in CliRunner tests)
     try:
         cli(standalone_mode=True)
     except SystemExit:

@@ -11,6 +11,8 @@ several. Headings are not statements; they switch the section of what follows.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
@@ -26,6 +28,11 @@ ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's
 SUPPORTED_LANGUAGES = ("en", "de")
 WORDS_PER_DUTY = 12
 MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
+# The longest clean text a pipeline reads. spaCy's default (1,000,000) guards its memory-hungry
+# parsers; this blank pipeline needs little per character, and cleaning can lengthen a legal
+# posting (list numbering, Unicode normalisation), so the scorer refuses only past this.
+MAX_DOC_CHARS = 2_000_000
+SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
     if not Span.has_extension(_name):
@@ -129,10 +136,27 @@ def _trim(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
+def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str], re.Match[str] | None]:
+    """Search only a word's last ``SUFFIX_WINDOW`` characters for its suffix.
+
+    spaCy strips suffixes one at a time and searches the whole remaining word for each,
+    so a long word of punctuation or emoji costs time quadratic in its length. The
+    tokenizer uses only the match's length, and no suffix but a run of dots is near this
+    long, so every word tokenizes as before except that such a run splits every 64 dots.
+    """
+
+    def tail(string: str) -> re.Match[str] | None:
+        return search(string[-SUFFIX_WINDOW:])
+
+    return tail
+
+
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
 def pipeline(language: str = "en") -> Language:
     """The blank spaCy pipeline for a language, built once per process on first use."""
     nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en")
+    nlp.max_length = MAX_DOC_CHARS
+    nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("roleclass_statements")
     return nlp

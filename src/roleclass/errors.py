@@ -1,6 +1,6 @@
 """Errors a user can act on, each with the CLI exit code that reports it.
 
-Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model.
+Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal error.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ EXIT_ROWS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_MODEL = 4
+EXIT_INTERNAL = 5
 
 
 class RoleclassError(Exception):
@@ -28,3 +29,7 @@ class ModelError(RoleclassError):
     """The model file is missing, altered, untrusted or unreadable."""
 
     exit_code = EXIT_MODEL
+
+
+class ModelVersionWarning(UserWarning):
+    """The model was built with other scikit-learn or spaCy versions than the running ones."""

@@ -19,9 +19,10 @@ from typing import Any
 import joblib
 import sklearn
 import spacy
+from sklearn.exceptions import InconsistentVersionWarning
 
 from roleclass.duty_model import DutyClassifier
-from roleclass.errors import ModelError
+from roleclass.errors import ModelError, ModelVersionWarning
 from roleclass.posting_model import PostingClassifier
 
 LOG = logging.getLogger(__name__)
@@ -71,10 +72,18 @@ def save_model(model: RoleclassModel, path: Path) -> str:
 
 
 def expected_checksum(path: Path) -> str | None:
+    """The sha256 recorded in the checksum file beside ``path`` (``sha256sum`` format), or None."""
     sidecar = checksum_path(path)
     if not sidecar.is_file():
         return None
-    return sidecar.read_text(encoding="utf-8").split()[0].strip().lower()
+    try:
+        fields = sidecar.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"cannot read checksum file {sidecar}: {exc}") from exc
+    digest = fields[0].lower() if fields else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ModelError(f"checksum file {sidecar} does not hold a sha256 (64 hex digits)")
+    return digest
 
 
 def load_model(path: Path | None = None, trust: bool = False) -> tuple[RoleclassModel, str]:
@@ -96,19 +105,40 @@ def load_model(path: Path | None = None, trust: bool = False) -> tuple[Roleclass
     if expected is not None and expected != digest:
         raise ModelError(f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)")
     try:
-        model = joblib.load(path)
+        with warnings.catch_warnings(record=True) as caught:
+            # scikit-learn warns once per estimator; one clear warning below replaces them
+            warnings.simplefilter("always", InconsistentVersionWarning)
+            model = joblib.load(path)
     except Exception as exc:  # a corrupt pickle can raise nearly anything
         raise ModelError(f"cannot read model file {path}: {exc}") from exc
-    if not isinstance(model, RoleclassModel):
+    if not isinstance(model, RoleclassModel) or not isinstance(model.metadata, dict):
         raise ModelError(f"{path} is not a roleclass model")
-    _warn_on_version_drift(model.metadata)
+    for caught_warning in caught:  # anything but scikit-learn's version warnings passes on unchanged
+        if not issubclass(caught_warning.category, InconsistentVersionWarning):
+            warnings.warn_explicit(
+                caught_warning.message, caught_warning.category, caught_warning.filename, caught_warning.lineno
+            )
+    _warn_on_version_drift(model.metadata, any(issubclass(w.category, InconsistentVersionWarning) for w in caught))
     return model, digest
 
 
-def _warn_on_version_drift(metadata: dict[str, object]) -> None:
-    built = metadata.get("libraries", {})
+def _warn_on_version_drift(metadata: dict[str, object], sklearn_warned: bool = False) -> None:
+    """One ModelVersionWarning when the recorded scikit-learn/spaCy versions differ from the running ones.
+
+    A model that records no versions is warned about only when scikit-learn itself
+    found its estimators pickled under another version (``sklearn_warned``).
+    """
+    built = metadata.get("libraries")
     running = {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
-    drift = {k: (built.get(k), v) for k, v in running.items() if isinstance(built, dict) and built.get(k) not in (None, v)}
-    if drift:
-        detail = ", ".join(f"{k} built {b}, running {r}" for k, (b, r) in drift.items())
-        warnings.warn(f"roleclass model was built with other library versions ({detail}); results may differ", stacklevel=3)
+    if not isinstance(built, dict):
+        detail = "it records none, and scikit-learn reports another version" if sklearn_warned else ""
+    else:
+        drift = {k: (built.get(k), v) for k, v in running.items() if built.get(k) != v}
+        detail = "; ".join(f"{k} built {b or 'unrecorded'}, running {r}" for k, (b, r) in drift.items())
+    if detail:
+        warnings.warn(
+            f"roleclass model was built with other library versions ({detail}); results may differ: "
+            "rebuild it with `roleclass train` or install the recorded versions",
+            ModelVersionWarning,
+            stacklevel=3,
+        )

@@ -92,7 +92,7 @@ BOILERPLATE_CUES: list[str] = [
     r"\bequal (employment )?opportunity\b",
     r"\bwithout regard to\b",
     r"\b(race|religion|gender identity|sexual orientation|national origin|veteran status)\b",
-    r"\bm/w/d\b.*\b(bewerb|willkommen)",
+    r"\bm/w/d\b.{0,200}?\b(bewerb|willkommen)",  # bounded: ".*" is quadratic on a long line of "m/w/d"
     r"\b401\(?k\)?\b",
     r"\b(health|dental|vision) (insurance|benefits)\b",
     r"\b(paid time off|pto|urlaubstage|betriebliche altersvorsorge)\b",

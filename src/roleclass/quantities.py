@@ -30,6 +30,7 @@ _NUMBER_WORD_PARTS = {
     "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
 }
 _MAX_MODIFIERS = 3
+_MAX_COUNT_WORDS = 8  # "one hundred and twenty-five thousand" is 5; a longer run of number words is no count
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _count_at(tokens: list[str], i: int) -> tuple[int, int] | None:
     if first.split("-")[0] not in _NUMBER_WORD_PARTS and first not in NUMBER_WORDS_EXTRA:
         return None
     j = i
-    while j < len(tokens) and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
+    while j < len(tokens) and j - i < _MAX_COUNT_WORDS and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
         tokens[j].lower() in ("and", "-") and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
     )):
         j += 1

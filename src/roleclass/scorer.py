@@ -7,6 +7,7 @@ a loaded model and nothing else; it reads nothing from ../shared and trains noth
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from spacy.tokens import Span
 
 from roleclass import explain
 from roleclass.clean import clean_text
-from roleclass.duties import statements
+from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_model import FUNCTIONS, DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
@@ -38,6 +39,7 @@ from roleclass.verdict import derive_verdict, is_mismatch, reason, verdict_proba
 
 MAX_POSTING_CHARS = 1_000_000  # raw characters; longer input is refused, not truncated
 MAX_TITLE_CHARS = 1_000
+_SURROGATES = re.compile("[\ud800-\udfff]")
 REASON_QUOTE_CHARS = 60
 COUNTED_WEIGHT = 0.5  # statements at least this heavy are counted as duties in the reason
 
@@ -84,6 +86,8 @@ class Scorer:
         cleaned = clean_text(raw)
         if not cleaned.strip():
             raise InputError("the posting has no text once markup and whitespace are removed")
+        if len(cleaned) > MAX_DOC_CHARS:
+            raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
         language = detect_language(cleaned)
         claim = title_claim(title)
         if not is_supported(language):
@@ -115,6 +119,9 @@ class Scorer:
             raise InputError(f"the title must be text, not {type(title).__name__}")
         if title is not None and len(title) > MAX_TITLE_CHARS:
             raise InputError(f"the title has {len(title):,} characters; the limit is {MAX_TITLE_CHARS:,}")
+        if title:
+            # lone surrogates (undecodable bytes in argv) cannot be written out as UTF-8
+            title = _SURROGATES.sub("\ufffd", title)
         return text, (title.strip() or None) if title else None
 
     @staticmethod
