@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_assertions import assert_one_line_error
 from click.testing import CliRunner
 
 from roleclass.clean import MAX_WORD_CHARS, clean_text, looks_like_html
@@ -37,16 +38,6 @@ ARABIC = "مسؤول مبيعات: إجراء مكالمات باردة يومي
 
 def run(*args: str, stdin: str | bytes | None = None):
     return CliRunner().invoke(cli, list(args), input=stdin)
-
-
-def assert_one_line_error(result, code: int, *words: str) -> None:
-    """Exit code, one line on stderr starting 'roleclass: error:', naming the problem."""
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("roleclass: error: "), result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def score_json(*args: str, stdin: str | bytes | None = None) -> dict:

@@ -20,6 +20,7 @@ import joblib
 import pytest
 import sklearn
 import spacy
+from cli_assertions import assert_one_line_error
 from click.testing import CliRunner
 from sklearn.exceptions import InconsistentVersionWarning
 
@@ -53,12 +54,7 @@ def score_with(path, *extra: str):
 
 
 def assert_model_error(result, *words: str) -> None:
-    assert result.exit_code == EXIT_MODEL, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("roleclass: error: "), result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
+    assert_one_line_error(result, EXIT_MODEL, *words)
 
 
 def test_copy_with_matching_checksum_loads(model_copy):

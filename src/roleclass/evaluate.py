@@ -236,7 +236,7 @@ def cross_validation(
     return [by_id[p.id] for p in postings]
 
 
-def slices(postings: Sequence[LabeledPosting]) -> dict[str, Callable[[LabeledPosting], bool]]:
+def slices() -> dict[str, Callable[[LabeledPosting], bool]]:
     return {
         "real English": lambda p: p.source != "own" and p.language == "en",
         "real German": lambda p: p.source != "own" and p.language == "de",
@@ -247,8 +247,7 @@ def slices(postings: Sequence[LabeledPosting]) -> dict[str, Callable[[LabeledPos
 
 def report(systems: dict[str, list[Prediction]]) -> dict[str, dict[str, dict[str, object]]]:
     """Per slice, per system: the summary metrics."""
-    any_predictions = next(iter(systems.values()))
     out: dict[str, dict[str, dict[str, object]]] = {}
-    for name, keep in slices([p.posting for p in any_predictions]).items():
+    for name, keep in slices().items():
         out[name] = {system: summarise([p for p in preds if keep(p.posting)]) for system, preds in systems.items()}
     return out

@@ -25,6 +25,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from roleclass.title import TITLE_CLAIMS
+
 DUTY_LABELS = ("sales", "marketing", "mixed", "other")
 _EPS = 1e-6
 # The most duty mass (sum of statement weights) the posting classifier reads. Every labeled
@@ -70,8 +72,6 @@ class DutyMass:
         ]
 
 
-TITLE_CLAIMS = ("sales", "marketing", "both", "other")
-USE_TITLE_PRIOR = True
 
 
 def posting_features(mass: DutyMass, claim: str) -> list[float]:
@@ -81,8 +81,7 @@ def posting_features(mass: DutyMass, claim: str) -> list[float]:
     what the duties are when the duty statements are few or vague; the classifier
     learns how far to trust it, and the shares still overrule it when they are clear.
     """
-    prior = [float(claim == c) for c in TITLE_CLAIMS] if USE_TITLE_PRIOR else []
-    return mass.vector() + prior
+    return mass.vector() + [float(claim == c) for c in TITLE_CLAIMS]
 
 
 def duty_mass(probabilities: np.ndarray, weights: np.ndarray) -> DutyMass:
