@@ -20,27 +20,16 @@ import os
 import re
 import sys
 
-DUTIES = {"sales", "marketing", "mixed", "other"}
-CLAIMS = {"sales", "marketing", "both", "other"}
-FUNCTIONS = {"sales", "marketing", "neither"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+from roleclass.labels import DUTY_LABELS, FUNCTIONS, TITLE_CLAIMS, is_mismatch
+from roleclass.labels import derive_verdict as _derive
+
+DUTIES, CLAIMS = set(DUTY_LABELS), set(TITLE_CLAIMS)
 
 
-def derive_verdict(duties: str, title_claim: str) -> tuple[str, bool]:
-    """Apply LABELING.md's derivation rules; returns (verdict, mismatch)."""
-    if duties == "other":
-        verdict = "other"
-    elif duties == "mixed":
-        verdict = "hybrid"
-    elif duties == "sales":
-        verdict = "hybrid" if title_claim in ("marketing", "both") else "sales"
-    else:
-        verdict = "hybrid" if title_claim in ("sales", "both") else "marketing"
-    mismatch = (
-        (title_claim == "sales" and duties in ("marketing", "other"))
-        or (title_claim == "marketing" and duties in ("sales", "other"))
-        or (title_claim == "both" and duties != "mixed")
-    )
-    return verdict, mismatch
+def derive_verdict(duties: str, title_claim: str, has_duties: bool = True) -> tuple[str, bool]:
+    """LABELING.md's derivation (``roleclass.labels``); returns (verdict, mismatch)."""
+    return _derive(duties, title_claim), is_mismatch(duties, title_claim, has_duties)
 
 
 def find_quote(text: str, quote: str, start_hint: int = 0) -> tuple[int, int] | None:
@@ -79,7 +68,7 @@ def convert(record: dict, text: str) -> tuple[dict, list[str]]:
         problems.append(f"title_claim={claim!r} not in {sorted(CLAIMS)}")
     out = {k: v for k, v in record.items() if k not in ("duties_quoted", "text")}
     if not problems:
-        verdict, mismatch = derive_verdict(duties, claim)
+        verdict, mismatch = derive_verdict(duties, claim, bool(record.get("duties_quoted")))
         for key, value in (("verdict", verdict), ("mismatch", mismatch)):
             if key in record and record[key] != value:
                 problems.append(f"{key}={record[key]!r} but LABELING.md derives {value!r}")

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roleclass.errors import InputError
-from roleclass.result import STATUS_UNSUPPORTED_LANGUAGE, VERDICTS
+from roleclass.result import STATUS_OK, STATUS_UNSUPPORTED_LANGUAGE, VERDICTS
 from roleclass.scorer import Scorer
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -51,14 +51,18 @@ def check(scorer: Scorer, text: str, title: str | None) -> None:
     for span in result.duty_spans:
         assert result.text[span.start : span.end] == span.text
         assert 0 <= span.start < span.end <= len(result.text)
-    assert set(result.probabilities) == set(VERDICTS)
-    assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
-    assert all(0.0 <= p <= 1.0 for p in result.probabilities.values())
+    if result.status == STATUS_OK:
+        assert set(result.probabilities) == set(VERDICTS)
+        assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+        assert all(0.0 <= p <= 1.0 for p in result.probabilities.values())
+        assert result.confidence == result.probabilities[result.verdict]
+    else:  # nothing to base a number on: no number that looks like one
+        assert result.probabilities is None and result.confidence is None and result.sales_share is None
+        assert not result.mismatch
     if result.verdict is None:
         assert result.status == STATUS_UNSUPPORTED_LANGUAGE
     else:
         assert result.verdict in VERDICTS
-        assert result.confidence == result.probabilities[result.verdict]
     encoded = result.to_json().encode("utf-8")  # no lone surrogates: the CLI can write it
     assert json.loads(encoded)["verdict"] == result.verdict
 

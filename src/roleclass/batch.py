@@ -591,14 +591,14 @@ def init_worker(model_path: str | None, trust: bool) -> None:
 
 def result_columns(result: Any) -> dict[str, Any]:
     """The added columns for one ScoreResult."""
-    p = result.probabilities
+    p = result.probabilities or {}
     return {
         "verdict": result.verdict,
         "confidence": result.confidence,
-        "prob_sales": p["sales"],
-        "prob_marketing": p["marketing"],
-        "prob_hybrid": p["hybrid"],
-        "prob_other": p["other"],
+        "prob_sales": p.get("sales"),
+        "prob_marketing": p.get("marketing"),
+        "prob_hybrid": p.get("hybrid"),
+        "prob_other": p.get("other"),
         "duties": result.duties,
         "sales_share": result.sales_share,
         "title_claim": result.title_claim,

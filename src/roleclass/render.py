@@ -8,6 +8,8 @@ from roleclass.result import ScoreResult
 
 _COLOURS = {"sales": "red", "marketing": "blue", "neither": "white"}
 MAX_DUTIES_SHOWN = 15
+# Duty statements are shown by the section they were read in (scorer.DUTY_SECTIONS).
+_SECTION_HEADINGS = (("duties", "Duties found (duties section):"), ("body", "Duties found (text under no heading):"))
 
 
 def _highlight(text: str, start: int, spans: list[tuple[int, int, str]], color: bool) -> str:
@@ -28,13 +30,17 @@ def _highlight(text: str, start: int, spans: list[tuple[int, int, str]], color: 
 def render_result(result: ScoreResult, color: bool = False) -> str:
     lines = []
     verdict = (result.verdict or "no verdict").upper()
-    head = f"Verdict: {verdict}  (confidence {result.confidence:.2f})"
+    confidence = "no confidence: nothing to base it on" if result.confidence is None else f"confidence {result.confidence:.2f}"
+    head = f"Verdict: {verdict}  ({confidence})"
     lines.append(click.style(head, bold=True) if color else head)
-    probabilities = "  ".join(f"{k} {v:.2f}" for k, v in result.probabilities.items())
-    lines.append(f"Probabilities: {probabilities}")
-    claim = f"Title: {result.title!r} claims {result.title_claim}" if result.title else "Title: none given"
-    lines.append(claim + ("  ** MISMATCH: the duties don't carry what the title claims **" if result.mismatch else ""))
-    lines.append(f"Duties: {result.duties}  (sales share of sales+marketing duties {result.sales_share:.0%})")
+    if result.probabilities is not None:
+        probabilities = "  ".join(f"{k} {v:.2f}" for k, v in result.probabilities.items())
+        lines.append(f"Probabilities: {probabilities}")
+    if result.review:
+        lines.append(f"Review: yes, {result.review_reason}")
+    lines.append(_title_line(result))
+    share = "" if result.sales_share is None else f"  (sales share of sales+marketing duties {result.sales_share:.0%})"
+    lines.append(f"Duties: {result.duties or 'not read'}{share}")
     lines.append(f"Reason: {result.reason}")
     if result.status != "ok":
         lines.append(f"Status: {result.status}")
@@ -43,15 +49,30 @@ def render_result(result: ScoreResult, color: bool = False) -> str:
         lines.append("Phrases that decided it:")
         for item in result.evidence:
             lines.append(f"  {item.weight:+.3f}  {item.function:<9}  {item.phrase!r}  [{item.start}:{item.end}]")
-    if result.duty_spans:
+    marks = [(e.start, e.end, e.function) for e in result.evidence]
+    shown = 0
+    for section, heading in _SECTION_HEADINGS:
+        spans = [s for s in result.duty_spans if s.section == section]
+        if not spans:
+            continue
         lines.append("")
-        lines.append("Duties found:")
-        marks = [(e.start, e.end, e.function) for e in result.evidence]
-        for span in result.duty_spans[:MAX_DUTIES_SHOWN]:
+        lines.append(heading)
+        for span in spans[: max(0, MAX_DUTIES_SHOWN - shown)]:
             inside = [m for m in marks if m[0] >= span.start and m[1] <= span.end]
             text = _highlight(span.text, span.start, inside, color)
             tag = f"{span.function} {span.score:.2f}"
             lines.append(f"  [{tag:<14}] {text}")
-        if len(result.duty_spans) > MAX_DUTIES_SHOWN:
-            lines.append(f"  … and {len(result.duty_spans) - MAX_DUTIES_SHOWN} more (use --json for all)")
+            shown += 1
+    if len(result.duty_spans) > shown:
+        lines.append(f"  … and {len(result.duty_spans) - shown} more (use --json for all)")
     return "\n".join(lines)
+
+
+def _title_line(result: ScoreResult) -> str:
+    if not result.title:
+        return "Title: none given"
+    if result.title_claim == "other":
+        line = f"Title: {result.title!r} names no sales or marketing function"
+    else:
+        line = f"Title: {result.title!r} claims {result.title_claim}"
+    return line + ("  ** MISMATCH: the duties don't carry what the title claims **" if result.mismatch else "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-VERDICTS = ("sales", "marketing", "hybrid", "other")
+from roleclass.labels import VERDICTS
+
+__all__ = ["VERDICTS", "DutySpan", "EvidenceItem", "ModelInfo", "ScoreResult"]
 STATUS_OK = "ok"
 STATUS_UNSUPPORTED_LANGUAGE = "unsupported_language"
 STATUS_NO_DUTIES = "no_duties"
@@ -48,14 +50,18 @@ class ScoreResult:
 
     ``verdict`` is None only when the status says the text could not be read
     (an unsupported language): the tool never guesses on text its model cannot read.
+    ``confidence``, ``probabilities`` and ``sales_share`` are None when there is nothing
+    to base a number on (no verdict, or no duty statement); ``title_claim`` is None
+    when no title was given. ``review`` says a person should read this result first,
+    and ``review_reason`` why (``roleclass.review``).
     """
 
     verdict: str | None
-    confidence: float
-    probabilities: dict[str, float]
+    confidence: float | None
+    probabilities: dict[str, float] | None
     duties: str | None
-    sales_share: float
-    title_claim: str
+    sales_share: float | None
+    title_claim: str | None
     mismatch: bool
     reason: str
     evidence: list[EvidenceItem]
@@ -65,6 +71,8 @@ class ScoreResult:
     status: str
     title: str | None
     model: ModelInfo
+    review: bool = False
+    review_reason: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -34,14 +34,16 @@ from roleclass.result import (
     ModelInfo,
     ScoreResult,
 )
+from roleclass.review import DEFAULT_POLICY
 from roleclass.title import title_claim
-from roleclass.verdict import derive_verdict, is_mismatch, reason, verdict_probabilities
+from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
 MAX_POSTING_CHARS = 1_000_000  # raw characters; longer input is refused, not truncated
 MAX_TITLE_CHARS = 1_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 REASON_QUOTE_CHARS = 60
-COUNTED_WEIGHT = 0.5  # statements at least this heavy are counted as duties in the reason
+# Sections whose statements are the job's duties; company, requirements, benefits and legal text are not.
+DUTY_SECTIONS = ("duties", "body")
 
 
 @dataclass
@@ -89,16 +91,14 @@ class Scorer:
         if len(cleaned) > MAX_DOC_CHARS:
             raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
         language = detect_language(cleaned)
-        claim = title_claim(title)
+        claim = title_claim(title) if title else None
         if not is_supported(language):
             return self._unsupported(cleaned, language, claim, title)
         found = read_statements(self.model.duty_classifier, cleaned, language)
         mass = duty_mass(found.probabilities, found.weights)
         if found.weights.sum() <= 0:
-            # No duty statement at all: S + M = 0, which LABELING.md defines as "other".
-            duty_probabilities = np.array([float(label == "other") for label in DUTY_LABELS])
-        else:
-            duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
+            return self._no_duties(cleaned, language, title, claim)
+        duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim or "other")])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     # -- steps ---------------------------------------------------------------------
@@ -125,7 +125,7 @@ class Scorer:
         return text, (title.strip() or None) if title else None
 
     @staticmethod
-    def _choose(duty_probabilities: np.ndarray, claim: str) -> tuple[dict[str, float], str, str]:
+    def _choose(duty_probabilities: np.ndarray, claim: str | None) -> tuple[dict[str, float], str, str]:
         """Verdict = most probable verdict; duties = most probable label that derives it."""
         probabilities = verdict_probabilities(duty_probabilities, claim)
         verdict = max(VERDICTS, key=lambda v: (probabilities[v], -VERDICTS.index(v)))
@@ -136,7 +136,7 @@ class Scorer:
     def _duty_spans(self, found: Statements) -> list[DutySpan]:
         out = []
         for span, p, weight in zip(found.spans, found.probabilities, found.weights, strict=True):
-            if weight <= 0:
+            if weight <= 0 or span._.section not in DUTY_SECTIONS:
                 continue
             k = int(p.argmax())
             activities = [a.to_dict() for a in span._.activities]
@@ -156,8 +156,8 @@ class Scorer:
         return explain.evidence(cleaned, terms, duties)
 
     @staticmethod
-    def _reason(claim: str, duties: str, spans: list[DutySpan]) -> str:
-        counted = [s for s in spans if s.section in ("duties", "body")] or spans
+    def _reason(claim: str | None, duties: str, spans: list[DutySpan]) -> str:
+        counted = spans
         tally = {f: sum(1 for s in counted if s.function == f) for f in FUNCTIONS}
         examples: dict[str, list[str]] = {f: [] for f in FUNCTIONS}
         for span in sorted(counted, key=lambda s: -s.score):
@@ -177,32 +177,64 @@ class Scorer:
     ) -> ScoreResult:
         probabilities, verdict, duties = self._choose(duty_probabilities, claim)
         spans = self._duty_spans(found)
+        mismatch = is_mismatch(duties, claim)
+        review = DEFAULT_POLICY.reason(probabilities, [s.function for s in spans], duties, mismatch)
         return ScoreResult(
             verdict=verdict,
             confidence=probabilities[verdict],
             probabilities=probabilities,
             duties=duties,
-            sales_share=round(mass.sales_share, 4),
+            # S / (S + M) only means something when the job is mostly sales or marketing work
+            sales_share=None if duties == "other" else round(mass.sales_share, 4),
             title_claim=claim,
-            mismatch=is_mismatch(duties, claim),
+            mismatch=mismatch,
             reason=self._reason(claim, duties, spans),
             evidence=self._evidence(cleaned, found, duties),
             duty_spans=spans,
             text=cleaned,
             language=language,
-            status=STATUS_OK if found.weights.sum() > 0 else STATUS_NO_DUTIES,
+            status=STATUS_OK,
             title=title,
             model=self.info,
+            review=review is not None,
+            review_reason=review,
         )
 
-    def _unsupported(self, cleaned: str, language: str, claim: str, title: str | None) -> ScoreResult:
-        uniform = {v: 0.25 for v in VERDICTS}
+    def _no_duties(self, cleaned: str, language: str, title: str | None, claim: str | None) -> ScoreResult:
+        """No duty statement at all: LABELING.md v3 says duties ``other``, no mismatch.
+
+        The label holds by definition, but nothing in the posting supports it, so no
+        probability is given and the result is flagged for review.
+        """
+        note = "no duty statements found: the posting holds no statement of what the job does"
+        return ScoreResult(
+            verdict="other",
+            confidence=None,
+            probabilities=None,
+            duties="other",
+            sales_share=None,
+            title_claim=claim,
+            mismatch=is_mismatch("other", claim, has_duties=False),
+            reason=f"{title_part(claim)}; {note}",
+            evidence=[],
+            duty_spans=[],
+            text=cleaned,
+            language=language,
+            status=STATUS_NO_DUTIES,
+            title=title,
+            model=self.info,
+            review=True,
+            review_reason=note,
+        )
+
+    def _unsupported(self, cleaned: str, language: str, claim: str | None, title: str | None) -> ScoreResult:
+        """A language the model cannot read: no verdict, and no number that looks like one."""
         return ScoreResult(
             verdict=None,
-            confidence=0.25,
-            probabilities=uniform,
+            confidence=None,
+            probabilities=None,
             duties=None,
-            sales_share=0.0,
+            sales_share=None,
             title_claim=claim,
             mismatch=False,
             reason=f"unsupported language '{language}': roleclass reads English and German; no verdict given",
