@@ -609,6 +609,50 @@ def result_columns(result: Any) -> dict[str, Any]:
     }
 
 
+def _exit_with_parent() -> None:
+    """Make this worker process end when the process that started it dies.
+
+    A pool worker blocks on its task pipe, whose write end it holds itself, so it would
+    never see EOF when the parent is killed (kill -9, the OOM killer, ``timeout``): it
+    would live on with parent 1, and keep the forkserver and the resource tracker alive
+    too. The parent's sentinel (a pipe whose only write end is in the parent) becomes
+    readable when the parent dies; a daemon thread waits on it and exits the process.
+    On Linux ``PR_SET_PDEATHSIG`` is set as well, for a worker whose parent is the run
+    itself (spawn); under forkserver the parent is the server, which exits once its
+    workers have.
+    """
+    import signal
+    import threading
+    from multiprocessing.connection import wait
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # pragma: no cover - not a multiprocessing child
+        return
+
+    def watch(sentinel: int = parent.sentinel) -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="roleclass-parent-watch", daemon=True).start()
+
+
+def init_pool_worker(model_path: str | None, trust: bool) -> None:
+    """A pool worker's start: exit with the parent, leave Ctrl-C to the parent (which
+    stops the pool), then load the model."""
+    import signal
+
+    _exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(model_path, trust)
+
+
 def score_one(
     scorer: Any, text: str | None, title: str | None, error: str | None, suggest: bool = False
 ) -> dict[str, Any]:
@@ -690,7 +734,7 @@ def scored_chunks(
         return
     context = _worker_context()
     with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=init_worker, initargs=(model_path, trust)
+        processes, mp_context=context, initializer=init_pool_worker, initargs=(model_path, trust)
     ) as pool:
         pending: deque[tuple[list[Row], Future]] = deque()
 
@@ -710,9 +754,23 @@ def scored_chunks(
                     submit(next_chunk)
                 yield chunk, results
         except BaseException:
+            # interrupted (Ctrl-C, SIGTERM, a closed stdout) or failed: stop the workers now
+            # rather than wait for the chunks they are scoring
             for _, future in pending:
                 future.cancel()
+            _stop_workers(pool)
             raise
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes and let the executor wind down without waiting."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # -- writing ----------------------------------------------------------------------------

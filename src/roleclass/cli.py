@@ -7,9 +7,13 @@ and prints. Errors a user can fix print one line and exit with a documented code
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +21,22 @@ from typing import Any
 
 import click
 
-from roleclass.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, InputError, RoleclassError
+from roleclass.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    InputError,
+    RoleclassError,
+    Terminated,
+)
 from roleclass.render import render_result
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+LOG = logging.getLogger("roleclass")
 
 
 def _fail(message: str, code: int) -> None:
@@ -29,23 +45,74 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _quiet_stdout() -> None:
+    """After a closed stdout (``| head``): point it at /dev/null, so the interpreter's
+    final flush does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+        pass
+
+
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected errors into one line and an exit code, and unexpected ones too."""
+    """Turn expected errors into one line and an exit code, and unexpected ones too.
+
+    SIGTERM (what ``timeout``, systemd and job schedulers send) raises ``Terminated`` in
+    the command, so a run ends as cleanly as on Ctrl-C: exit 143 instead of 130.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             return command(*args, **kwargs)
         except RoleclassError as exc:
             _fail(str(exc), exc.exit_code)
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            _fail(f"{exc.strerror}: {exc.filename}", EXIT_INPUT)
+        except BrokenPipeError:  # the reader went away (`| head`): a normal end, said nothing
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:
+            if exc.errno in _NO_SPACE:
+                where = f" writing {exc.filename}" if exc.filename else ""
+                _fail(f"no space left on the device{where}: {exc.strerror}", EXIT_INPUT)
+            if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError, NotADirectoryError)):
+                _fail(f"{exc.strerror}: {exc.filename}", EXIT_INPUT)
+            _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except Terminated:
+            _fail("terminated (SIGTERM)", EXIT_TERMINATED)
         except Exception as exc:  # the last line of defence: report, never a traceback
             _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+class OneLineErrors(click.Group):
+    """click's group, with its usage errors on one line like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            value = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(exc.format_message() + hint, EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        sys.exit(value if isinstance(value, int) else 0)
 
 
 def read_posting(source: str | None, text: str | None) -> str:
@@ -91,7 +158,7 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--model", "model_path", type=click.Path(), help="A model file other than the shipped one.")(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="Log progress to stderr (-vv for debug).")
 @click.version_option(package_name="roleclass")
 def cli(verbose: int) -> None:
