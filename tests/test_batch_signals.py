@@ -59,7 +59,9 @@ def alive(pids: set[int]) -> set[int]:
 
 @pytest.fixture(scope="module")
 def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    rows = [json.loads(line) for line in (FIXTURES / "postings.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line) for line in (FIXTURES / "postings.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     path = tmp_path_factory.mktemp("signals") / "big.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for k in range(ROWS):
@@ -72,7 +74,9 @@ def start(source: Path, out: Path) -> tuple[subprocess.Popen, set[int]]:
     """A running batch with its pool up: (the parent, every process below it)."""
     command = [sys.executable, "-m", "roleclass", "batch", str(source), "-o", str(out), "--workers", "2",
                "--chunk-size", "4", "--no-progress", *MODEL_ARGS]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     children: set[int] = set()
     while time.monotonic() < deadline and process.poll() is None:

@@ -30,6 +30,7 @@ reading resumes on the next line. Parquet is read with ``iter_batches``.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import math
@@ -48,7 +49,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from roleclass.errors import InputError
+from roleclass.errors import InputError, Terminated
 from roleclass.result import VERDICTS
 
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
@@ -81,7 +82,8 @@ TEXT_COLUMNS = ("description", "text")
 TITLE_COLUMN = "title"
 ID_COLUMN = "id"
 DEFAULT_CHUNK_SIZE = 64
-PARQUET_PART_ROWS = 4096  # rows per Parquet part file and row group (the resume granularity)
+PARQUET_PART_ROWS = 4096  # rows per Parquet row group, and at most per part file while a run goes on
+PARQUET_FLUSH_SECONDS = 30.0  # a part is written at least this often (what an interruption keeps)
 MAX_RECORD_CHARS = 4_000_000  # a CSV record or JSON line longer than this is an error row
 JSONL_PEEK_LINES = 1000  # lines read ahead to find the first object (to name the text column)
 FAILED_SHOWN = 10
@@ -835,13 +837,20 @@ class JsonlWriter:
 
 
 class ParquetWriter:
-    """Parquet written as complete part files (one row group each), merged at the end."""
+    """Parquet written as complete part files while the run goes on, merged at the end.
+
+    A part is written every PARQUET_PART_ROWS rows or PARQUET_FLUSH_SECONDS, whichever
+    comes first, so an interrupted run keeps what it scored in the last half minute
+    even on a slow file. The merged file is cut into row groups of PARQUET_PART_ROWS
+    rows whatever the parts were, so a resumed run writes the same bytes as a clean one.
+    """
 
     def __init__(self, parts: Path, schema: Any, first_part: int = 0):
         self._parts, self._schema = parts, schema
         self._buffer: list[dict[str, Any]] = []
         self._next = first_part
         self._header = schema.names
+        self._flushed = time.monotonic()
         parts.mkdir(parents=True, exist_ok=True)
 
     def write(self, records: Iterable[Sequence[Any]]) -> None:
@@ -849,11 +858,14 @@ class ParquetWriter:
             self._buffer.append({k: _jsonable(v) for k, v in zip(self._header, record, strict=True)})
             if len(self._buffer) >= PARQUET_PART_ROWS:
                 self._flush()
+        if self._buffer and time.monotonic() - self._flushed >= PARQUET_FLUSH_SECONDS:
+            self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        self._flushed = time.monotonic()
         if not self._buffer:
             return
         table = pa.Table.from_pylist(self._buffer, schema=self._schema)
@@ -869,15 +881,38 @@ class ParquetWriter:
         self._flush()
 
     def finish(self, sink: IO[bytes] | Path) -> None:
-        """Merge the parts into the output, row group by row group, and remove them."""
+        """Merge the parts into the output in row groups of PARQUET_PART_ROWS, and remove them.
+
+        A file ``sink`` is written beside it and renamed into place when complete."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self._flush()
-        with pq.ParquetWriter(sink, self._schema) as writer:
+        target = (
+            sink.with_name(sink.name + ".partial")
+            if isinstance(sink, Path) and not (sink.exists() and not sink.is_file())
+            else sink
+        )
+        with pq.ParquetWriter(target, self._schema) as writer:
+            pending: list[Any] = []
+            size = 0
             for part in sorted(self._parts.glob("*.parquet")):
                 source = pq.ParquetFile(part)
                 for group in range(source.num_row_groups):
-                    writer.write_table(source.read_row_group(group))
+                    table = source.read_row_group(group)
+                    pending.append(table)
+                    size += table.num_rows
+                    while size >= PARQUET_PART_ROWS:
+                        merged = pa.concat_tables(pending)
+                        writer.write_table(
+                            merged.slice(0, PARQUET_PART_ROWS), row_group_size=PARQUET_PART_ROWS
+                        )
+                        rest = merged.slice(PARQUET_PART_ROWS)
+                        pending, size = [rest], rest.num_rows
+            if size:
+                writer.write_table(pa.concat_tables(pending), row_group_size=PARQUET_PART_ROWS)
+        if target is not sink:
+            os.replace(target, sink)
         shutil.rmtree(self._parts)
 
 
@@ -947,23 +982,35 @@ def _complete_csv_records(handle: IO[bytes], fmt: str, header: Sequence[str], ou
 
 def _resume_parquet(out: Path, parts: Path, schema: Any) -> tuple[int, int]:
     """(rows already done, next part number); a finished OUT becomes the first part."""
-    import pyarrow.parquet as pq
-
     if not parts.is_dir():
         if not out.is_file():
             return 0, 0
+        _check_parquet(out, schema)  # before it is moved: a torn or foreign file stays where it is
         parts.mkdir(parents=True)
         os.replace(out, parts / f"{0:06d}.parquet")
     for partial in parts.glob("*.tmp"):
         partial.unlink()
     done = count = 0
     for part in sorted(parts.glob("*.parquet")):
-        source = pq.ParquetFile(part)
-        if not source.schema_arrow.equals(schema):
-            raise InputError(f"cannot resume: {part} has other columns than this run writes")
-        done += source.metadata.num_rows
+        done += _check_parquet(part, schema)
         count += 1
     return done, count
+
+
+def _check_parquet(path: Path, schema: Any) -> int:
+    """The rows of a complete Parquet file with this run's columns, else InputError."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"cannot resume: {path} is not a complete Parquet file ({exc}); remove it, or run without --resume"
+        ) from exc
+    if not source.schema_arrow.equals(schema):
+        raise InputError(f"cannot resume: {path} has other columns than this run writes")
+    return source.metadata.num_rows
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -1054,6 +1101,17 @@ def _progress_bar(show: bool, total: int | None, initial: int) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """How rows are scored and shown (the same for every output format)."""
+
+    workers: int
+    chunk_size: int
+    model_path: str | None
+    trust: bool
+    progress: bool | None
+
+
 def classify_file(
     in_path: str | Path,
     out_path: str | Path,
@@ -1068,6 +1126,8 @@ def classify_file(
     scorer_path: str | Path | None = None,
     trust: bool = False,
     progress: bool | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> BatchSummary:
     """Classify every row of IN into OUT ('-' for stdin/stdout, which need ``fmt``).
 
@@ -1076,7 +1136,16 @@ def classify_file(
     Returns the summary; raises InputError for a whole-file problem and ModelError for
     a model that cannot be loaded. ``progress`` None shows a bar only when stderr is a
     terminal.
+
+    Nothing touches OUT until the options, OUT's folder, the model's checksum and IN
+    (its header and columns) have been checked. A fresh run writes ``OUT.partial`` and
+    renames it to OUT when done, or when interrupted (Ctrl-C, SIGTERM: the complete rows
+    so far, resumable); a failed run removes it and leaves OUT as it was. Every run to a
+    file records what it is in ``OUT.roleclass-run.json``; ``resume`` refuses to go on
+    from a file that another input or other options wrote.
     """
+    from roleclass import run_record
+
     started = time.perf_counter()
     in_fmt = detect_format(in_path, fmt)
     to_stdout = str(out_path) == "-"
@@ -1088,26 +1157,27 @@ def classify_file(
         raise InputError("--resume needs an output file, not stdout")
     if str(in_path) != "-" and not to_stdout and Path(in_path).resolve() == Path(out_path).resolve():
         raise InputError("the output file must not be the input file")
-    if not to_stdout and Path(out_path).is_dir():
-        raise InputError(f"{out_path} is a directory; name an output file")
+    if not to_stdout:
+        run_record.check_output_path(Path(out_path))
+    model_sha256 = run_record.check_model(scorer_path, trust)
+    settings = RunSettings(workers, chunk_size, _str(scorer_path), trust, progress)
     cleanups: list[Callable[[], Any]] = []
     try:
         reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
         output, rows = _plan_output(reader, out_fmt)
-        summary = _write(
-            rows,
-            output,
+        record = run_record.describe_run(
             in_path,
-            in_fmt,
-            out_path,
-            out_fmt,
-            workers,
-            chunk_size,
-            resume,
-            _str(scorer_path),
-            trust,
-            progress,
+            input_format=in_fmt,
+            delimiter=delimiter,
+            encoding=encoding,
+            text_col=reader.columns.text,
+            title_col=reader.columns.title,
+            id_col=reader.columns.id,
+            output_format=out_fmt,
+            model_sha256=model_sha256,
         )
+        target = _Target.open(None if to_stdout else Path(out_path), out_fmt, output, resume, record)
+        summary = _write(rows, output, target, in_path, in_fmt, settings)
     finally:
         for cleanup in reversed(cleanups):
             cleanup()
@@ -1115,87 +1185,154 @@ def classify_file(
     return summary
 
 
+_INTERRUPTIONS = (KeyboardInterrupt, Terminated, BrokenPipeError)
+
+
+@dataclass
+class _Target:
+    """Where rows go: stdout, OUT itself, or ``OUT.partial`` renamed at the end.
+
+    ``done`` rows are already there (a resume). ``finish`` says how the run ended: done or
+    interrupted keeps the rows (renamed into place); failed removes a fresh partial file.
+    """
+
+    out: Path | None
+    fmt: str
+    writer: Any
+    handle: IO[str] | None
+    path: Path | None  # the file rows are written to (None: stdout or Parquet parts)
+    rename: bool  # rename ``path`` to ``out`` at the end
+    fresh: bool
+    done: int = 0
+
+    @classmethod
+    def open(
+        cls, out: Path | None, fmt: str, output: _Output, resume: bool, record: dict[str, Any]
+    ) -> _Target:
+        from roleclass import run_record
+
+        special = out is not None and out.exists() and not out.is_file()  # /dev/null, a FIFO
+        if out is not None and not special:
+            partial = run_record.partial_path(out)
+            existing = partial if partial.exists() else out
+            if resume and existing.exists() and existing.stat().st_size > 0:
+                run_record.check_resume(out, existing, record)
+            run_record.write_record(out, record)
+        if fmt == "parquet":
+            return cls._open_parquet(out, output, resume and not special)
+        if out is None or special:
+            handle = (
+                io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                if out is None
+                else out.open("w", encoding="utf-8", newline="")
+            )
+            return cls(out, fmt, _text_writer(handle, fmt, output.header, True), handle, None, False, True)
+        written = _complete_text_rows(existing, fmt, output.header) if resume else -1
+        path = existing if written >= 0 else partial
+        handle = path.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
+        writer = _text_writer(handle, fmt, output.header, written < 0)
+        return cls(out, fmt, writer, handle, path, path != out, written < 0, max(0, written))
+
+    @classmethod
+    def _open_parquet(cls, out: Path | None, output: _Output, resume: bool) -> _Target:
+        if out is None or (out.exists() and not out.is_file()):
+            parts = Path(tempfile.mkdtemp(prefix="roleclass-parts-"))
+        else:
+            parts = out.with_name(out.name + ".parts")
+        first_part = done = 0
+        if out is not None and resume:
+            done, first_part = _resume_parquet(out, parts, output.schema)
+        elif parts.exists():
+            shutil.rmtree(parts)
+        writer = ParquetWriter(parts, output.schema, first_part)
+        return cls(out, "parquet", writer, None, None, False, not resume, done)
+
+    def finish(self, how: str) -> None:
+        """Close after a run that is ``done``, ``interrupted`` or ``failed``."""
+        try:
+            self.writer.close()
+            if self.handle is not None:
+                self.handle.flush()
+        finally:
+            if self.handle is not None:
+                if self.out is None:
+                    self.handle.detach()
+                else:
+                    self.handle.close()
+        if isinstance(self.writer, ParquetWriter):
+            if how == "done":
+                if self.out is None:
+                    self.writer.finish(sys.stdout.buffer)
+                    sys.stdout.buffer.flush()
+                else:
+                    self.writer.finish(self.out)
+            return
+        if self.path is None or not self.rename:
+            return
+        if how == "failed" and self.fresh:
+            self.path.unlink(missing_ok=True)  # OUT stays as it was
+        else:
+            os.replace(self.path, self.out)
+
+
+def _text_writer(handle: IO[str], fmt: str, header: list[str] | None, write_header: bool) -> Any:
+    if fmt == "jsonl":
+        return JsonlWriter(handle, header)
+    return CsvWriter(handle, fmt, header or [], write_header=write_header)
+
+
 def _write(
     rows: Iterator[Row],
     output: _Output,
+    target: _Target,
     in_path: str | Path,
     in_fmt: str,
-    out_path: str | Path,
-    out_fmt: str,
-    workers: int,
-    chunk_size: int,
-    resume: bool,
-    model_path: str | None,
-    trust: bool,
-    progress: bool | None,
+    settings: RunSettings,
 ) -> BatchSummary:
-    summary = BatchSummary(output=str(out_path))
-    out = None if str(out_path) == "-" else Path(out_path)
-    handle: IO[str] | None = None
-    done = 0
-    if out_fmt == "parquet":
-        parts = (
-            Path(tempfile.mkdtemp(prefix="roleclass-parts-"))
-            if out is None
-            else out.with_name(out.name + ".parts")
-        )
-        first_part = 0
-        if out is not None and resume:
-            done, first_part = _resume_parquet(out, parts, output.schema)
-        elif out is not None and parts.exists():
-            shutil.rmtree(parts)
-        writer: Any = ParquetWriter(parts, output.schema, first_part)
-    else:
-        written = _complete_text_rows(out, out_fmt, output.header) if (resume and out is not None) else -1
-        done = max(0, written)
-        if out is None:
-            handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            handle = out.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
-        if out_fmt == "jsonl":
-            writer = JsonlWriter(handle, output.header)
-        else:
-            writer = CsvWriter(handle, out_fmt, output.header or [], write_header=written < 0)
-    summary.resumed = done
-    show = _show_progress(progress)
-    bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, done)
-    finished = False
+    summary = BatchSummary(output=str(target.out or "-"), resumed=target.done)
+    show = _show_progress(settings.progress)
+    bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, target.done)
+    how = "failed"
     try:
-        remaining = islice(rows, done, None)
+        remaining = islice(rows, target.done, None)
 
         def started(processes: int) -> None:
             summary.workers = processes
 
         for chunk, added in scored_chunks(
             remaining,
-            chunk_size=chunk_size,
-            workers=workers,
-            model_path=model_path,
-            trust=trust,
+            chunk_size=settings.chunk_size,
+            workers=settings.workers,
+            model_path=settings.model_path,
+            trust=settings.trust,
             on_start=started,
         ):
-            writer.write(output.records(chunk, added))
+            try:
+                target.writer.write(output.records(chunk, added))
+            except OSError as exc:
+                raise _no_space(exc, target.out) from exc
             for row, extra in zip(chunk, added, strict=True):
                 summary.add(row.number, extra)
             bar.update(len(chunk))
-        finished = True
+        how = "done"
+    except _INTERRUPTIONS:
+        how = "interrupted"
+        raise
     finally:
         bar.close()
-        writer.close()
-        if handle is not None:
-            handle.flush()
-            if out is None:
-                handle.detach()
-            else:
-                handle.close()
-    if finished and isinstance(writer, ParquetWriter):
-        if out is None:
-            writer.finish(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        else:
-            writer.finish(out)
+        try:
+            target.finish(how)
+        except OSError as exc:
+            if how == "done":
+                raise _no_space(exc, target.out) from exc
     return summary
+
+
+def _no_space(exc: OSError, out: Path | None) -> OSError | InputError:
+    """A full disk is the user's to fix (exit 3), named with the file; other OSErrors pass."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InputError(f"no space left on the device writing {out or 'stdout'}")
+    return exc
 
 
 def classify_rows(
