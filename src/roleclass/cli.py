@@ -364,9 +364,16 @@ def mismatches(
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--max-body-mb", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
               help="Largest request body (posting or upload) in MiB; bigger gets 413.")
+@click.option("--body-timeout", type=click.FloatRange(min=0, min_open=True), default=30, show_default=True,
+              help="Seconds for a whole request body to arrive; slower gets 408.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Connections and requests at once; more get 503.")
 @model_options
 @handle_errors
-def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trust_model: bool) -> None:
+def serve(
+    host: str, port: int, max_body_mb: float, body_timeout: float, max_connections: int, model_path: str | None,
+    trust_model: bool,
+) -> None:
     """Start the recruiter page and the JSON API (POST /api/score, /api/batch; docs at /docs)."""
     import os
     import socket
@@ -375,6 +382,7 @@ def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trus
         import uvicorn
 
         from roleclass.web import create_app
+        from roleclass.web.app import server_options
     except ImportError as exc:
         raise RoleclassError(f"`roleclass serve` needs the web extra: pip install 'roleclass[web]' ({exc.name} is missing)") from exc
     try:
@@ -383,11 +391,13 @@ def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trus
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise RoleclassError(f"cannot listen on {host}:{port}: {reason}") from exc
-    app = create_app(model_path=model_path, trust=trust_model, max_body_bytes=int(max_body_mb * 2**20))
+    app = create_app(
+        model_path=model_path, trust=trust_model, max_body_bytes=int(max_body_mb * 2**20), body_timeout=body_timeout
+    )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"roleclass: warning: listening on {host}, not loopback; the page has no login", err=True)
     click.echo(f"roleclass: the page is at http://{host}:{port}/ and the API docs at /docs; Ctrl+C stops", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(max_connections))
 
 
 def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:

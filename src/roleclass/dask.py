@@ -38,6 +38,7 @@ from roleclass.errors import InputError, RoleclassError
 
 _NUMERIC = {"confidence", "prob_sales", "prob_marketing", "prob_hybrid", "prob_other", "sales_share"}
 CSV_PARTITIONS_PER_THREAD = 2
+SCHEDULER_TIMEOUT_S = 10  # connecting to --scheduler: fail fast with a clear message
 
 
 def _dask() -> Any:
@@ -167,7 +168,10 @@ def classify_file_on_cluster(
         raise InputError("--scheduler reads and writes files, not stdin or stdout")
     in_fmt = detect_format(in_path, fmt)
     out_fmt = detect_format(out_path, fmt)
-    with Client(scheduler) as client:
+    from roleclass.run_record import check_output_path
+
+    check_output_path(Path(out_path))
+    with _connect(Client, scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
         ddf = read_dataframe(str(in_path), in_fmt, threads)
         fields = [str(c) for c in ddf.columns]
@@ -209,6 +213,17 @@ def classify_file_on_cluster(
     return summary
 
 
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A client of the scheduler, or a one-line InputError within SCHEDULER_TIMEOUT_S."""
+    try:
+        return client_class(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s "
+            f"({type(exc).__name__}); check --scheduler and that the scheduler is running"
+        ) from exc
+
+
 def _none(value: Any) -> Any:
     return None if isinstance(value, float) and value != value else value
 
@@ -225,7 +240,6 @@ def _open_writer(out: Path, fmt: str, header: list[str], meta: Any, names: dict[
         if parts.exists():
             shutil.rmtree(parts)
         return ParquetWriter(parts, parquet_schema(own, names)), None
-    out.parent.mkdir(parents=True, exist_ok=True)
     handle = out.open("w", encoding="utf-8", newline="")
     if fmt == "jsonl":
         return JsonlWriter(handle, header), handle
