@@ -421,6 +421,7 @@ class JsonlReader:
         if not any(text is None or text.strip() for _, text in peeked):
             raise InputError(f"{name} is empty")
         text_col, title_col, id_col = wanted
+        self.first_keys: list[str] = list(first_object) if first_object is not None else []
         if first_object is not None:
             self.columns = resolve_columns(list(first_object), text_col, title_col, id_col)
         else:  # no object to learn from: every row is an error anyway
@@ -1359,30 +1360,41 @@ def classify_rows(
     cleanups: list[Callable[[], Any]] = []
     try:
         reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
-
-        def started(processes: int) -> None:
-            if summary is not None:
-                summary.workers = processes
-
-        for chunk, added in scored_chunks(
-            iter(reader),
-            chunk_size=chunk_size,
-            workers=workers,
-            model_path=_str(scorer_path),
-            trust=trust,
-            suggest=suggest,
-            on_start=started,
-        ):
-            for row, extra in zip(chunk, added, strict=True):
-                if summary is not None:
-                    summary.add(row.number, extra)
-                columns = reader.columns
-                if isinstance(reader, JsonlReader) and row.values:
-                    columns = reader._text_column(row.values)
-                yield row, columns, extra
+        yield from _scored_rows(reader, workers, chunk_size, _str(scorer_path), trust, summary, suggest)
     finally:
         for cleanup in reversed(cleanups):
             cleanup()
+
+
+def _scored_rows(
+    reader: Any,
+    workers: int,
+    chunk_size: int,
+    model_path: str | None,
+    trust: bool,
+    summary: BatchSummary | None,
+    suggest: bool = True,
+) -> Iterator[tuple[Row, Columns, dict[str, Any]]]:
+    def started(processes: int) -> None:
+        if summary is not None:
+            summary.workers = processes
+
+    for chunk, added in scored_chunks(
+        iter(reader),
+        chunk_size=chunk_size,
+        workers=workers,
+        model_path=model_path,
+        trust=trust,
+        suggest=suggest,
+        on_start=started,
+    ):
+        for row, extra in zip(chunk, added, strict=True):
+            if summary is not None:
+                summary.add(row.number, extra)
+            columns = reader.columns
+            if isinstance(reader, JsonlReader) and row.values:
+                columns = reader._text_column(row.values)
+            yield row, columns, extra
 
 
 def _str(path: str | Path | None) -> str | None:
@@ -1415,9 +1427,31 @@ def _report_format(path: str | Path, fmt: str | None) -> str:
     return detect_format(path, fmt)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: a spreadsheet runs these
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading
+    single quote (the OWASP CSV-injection rule), so ``=HYPERLINK(...)`` in a title is
+    shown, never run."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _markdown_cell(value: Any) -> str:
+    """One Markdown table cell: on one line, HTML and Markdown markup escaped, so a title
+    holding ``<img onerror=...>`` or ``[link](...)`` shows as the characters it is."""
     text = "; ".join(value) if isinstance(value, list) else _cell(value)
-    return " ".join(text.split()).replace("|", "\\|")
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _report_cell(column: str, value: Any) -> str:
+    if column == "phrases":
+        return spreadsheet_safe("; ".join(value))
+    text = _cell(value)
+    return text if column in ("row", "confidence") else spreadsheet_safe(text)
 
 
 def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt: str) -> None:
@@ -1446,7 +1480,6 @@ def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt
         return
     handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="") if to_stdout else None
     if handle is None:
-        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
         handle = Path(report_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     try:
         if fmt == "jsonl":
@@ -1461,15 +1494,113 @@ def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt
             writer = csv.writer(handle, lineterminator="\n", **_dialect(fmt))
             writer.writerow(REPORT_COLUMNS)
             for entry in entries:
-                writer.writerow(
-                    ["; ".join(entry[c]) if c == "phrases" else _cell(entry[c]) for c in REPORT_COLUMNS]
-                )
+                writer.writerow([_report_cell(c, entry[c]) for c in REPORT_COLUMNS])
     finally:
         handle.flush()
         if to_stdout:
             handle.detach()
         else:
             handle.close()
+
+
+BATCH_VERDICT_COLUMNS = (
+    "verdict",
+    "confidence",
+    "duties",
+    "title_claim",
+    "mismatch",
+    "reason",
+    "evidence",
+    "error",
+)
+
+
+def is_batch_output(fields: Sequence[str]) -> bool:
+    """Whether a table's columns are those ``roleclass batch`` adds (so it is scored)."""
+    return set(BATCH_VERDICT_COLUMNS) <= set(fields)
+
+
+def _fields_of(reader: Any) -> list[str]:
+    if isinstance(reader, ParquetReader):
+        return list(reader.schema.names)
+    if isinstance(reader, JsonlReader):
+        return list(reader.first_keys)
+    return list(reader.fieldnames)
+
+
+def _true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _evidence_phrases(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            return []
+    if not isinstance(value, list):
+        return []
+    return [str(e["phrase"]) for e in value if isinstance(e, dict) and "phrase" in e][:REPORT_PHRASES]
+
+
+def _report_entry(
+    number: int, ident: Any, title: str | None, added: dict[str, Any], suggested: str
+) -> dict[str, Any]:
+    phrases = (
+        [e["phrase"] for e in added["evidence"][:REPORT_PHRASES]]
+        if isinstance(added["evidence"], list) and all(isinstance(e, dict) for e in added["evidence"])
+        else _evidence_phrases(added["evidence"])
+    )
+    return {
+        "row": number,
+        "id": None if _missing(ident) or ident in ("", None) else str(ident),
+        "title": title,
+        "title_claim": added["title_claim"],
+        "duties": added["duties"],
+        "verdict": added["verdict"],
+        "confidence": float(added["confidence"]),
+        "phrases": phrases,
+        "suggested_title": suggested,
+        "reason": added["reason"],
+    }
+
+
+def _entries_from_batch_output(
+    reader: Any, model_path: str | None, trust: bool, bar: Any, summary: BatchSummary
+) -> list[dict[str, Any]]:
+    """Report entries read from a finished ``roleclass batch`` output: the verdict columns
+    are taken as written; only the mismatched rows are scored again, in this process, for
+    their suggested title (which needs the duty statements the output does not carry)."""
+    entries = []
+    for row in reader:
+        values = row.values
+        added = {
+            c: (None if _missing(values.get(c)) or values.get(c) == "" else values.get(c))
+            for c in OUTPUT_COLUMNS
+        }
+        added["mismatch"] = _true(values.get("mismatch"))
+        summary.add(row.number, added)
+        bar.update(1)
+        if not added["mismatch"] or added["error"]:
+            continue
+        suggested = ""
+        if row.text is not None:
+            init_worker(model_path, trust)
+            if "error" in _WORKER:
+                raise _WORKER["error"]
+            scorer = _WORKER["scorer"]
+            from roleclass.suggest import suggest_title
+
+            try:
+                suggested = suggest_title(
+                    getattr(scorer.model, "title_suggester", None), scorer.score(row.text, row.title)
+                )
+            except Exception:  # the suggestion is a help: a row that fails now just has none
+                suggested = ""
+        columns = reader.columns
+        ident = values.get(columns.id) if columns.id else None
+        entries.append(_report_entry(row.number, ident, row.title, added, suggested))
+    return entries
 
 
 def mismatch_report(
@@ -1485,6 +1616,8 @@ def mismatch_report(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     scorer_path: str | Path | None = None,
     trust: bool = False,
+    progress: bool | None = False,
+    resume: bool = False,
 ) -> tuple[BatchSummary, list[dict[str, Any]]]:
     """The recruiters' report: postings whose title claims a function their duties don't carry.
 
@@ -1494,41 +1627,81 @@ def mismatch_report(
     comes from its extension (.md for a Markdown table) or ``report_fmt``, and '-' without
     it prints Markdown. Only the mismatched rows are held in memory. Returns the summary
     of the whole run and the report's entries.
+
+    IN may be a finished ``roleclass batch`` output (it has the verdict columns): then it
+    is read, not scored again. With ``resume`` the scored rows are kept in
+    ``REPORT.scored.jsonl`` (a batch output, resumable like one) until the report is
+    written, so an interrupted run goes on where it stopped.
     """
     started = time.perf_counter()
     report_fmt = _report_format(report_path, report_fmt)
-    summary = BatchSummary(output=str(report_path))
-    entries: list[dict[str, Any]] = []
-    for row, columns, added in classify_rows(
-        in_path,
-        text_col=text_col,
-        title_col=title_col,
-        id_col=id_col,
-        fmt=fmt,
-        workers=workers,
-        chunk_size=chunk_size,
-        scorer_path=scorer_path,
-        trust=trust,
-        suggest=True,
-        summary=summary,
-    ):
-        if not added.get("mismatch"):
-            continue
-        ident = row.values.get(columns.id) if columns.id else None
-        entries.append(
-            {
-                "row": row.number,
-                "id": None if ident is None else str(ident),
-                "title": row.title,
-                "title_claim": added["title_claim"],
-                "duties": added["duties"],
-                "verdict": added["verdict"],
-                "confidence": added["confidence"],
-                "phrases": [e["phrase"] for e in added["evidence"][:REPORT_PHRASES]],
-                "suggested_title": added.get("suggested_title", ""),
-                "reason": added["reason"],
-            }
-        )
+    to_stdout = str(report_path) == "-"
+    if not to_stdout:
+        from roleclass.run_record import check_output_path
+
+        check_output_path(Path(report_path))
+    if resume and to_stdout:
+        raise InputError("--resume needs a report file, not stdout: it keeps the scored rows beside it")
+    in_fmt = detect_format(in_path, fmt)
+    cleanups: list[Callable[[], Any]] = []
+    try:
+        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+        scored = is_batch_output(_fields_of(reader))
+        if resume and not scored:
+            work = Path(report_path).with_name(Path(report_path).name + ".scored.jsonl")
+            summary_scoring = classify_file(
+                in_path,
+                work,
+                text_col=text_col,
+                title_col=title_col,
+                id_col=id_col,
+                fmt=fmt,
+                workers=workers,
+                chunk_size=chunk_size,
+                resume=True,
+                scorer_path=scorer_path,
+                trust=trust,
+                progress=progress,
+            )
+            summary, entries = mismatch_report(
+                work, report_path, report_fmt=report_fmt, scorer_path=scorer_path, trust=trust, progress=False
+            )
+            summary.resumed, summary.workers = summary_scoring.resumed, summary_scoring.workers
+            summary.seconds = time.perf_counter() - started
+            from roleclass.run_record import record_path
+
+            work.unlink()
+            record_path(work).unlink(missing_ok=True)
+            return summary, entries
+        summary = BatchSummary(output=str(report_path))
+        show = _show_progress(progress)
+        bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, 0)
+        try:
+            if scored:
+                entries = _entries_from_batch_output(reader, _str(scorer_path), trust, bar, summary)
+            else:
+                entries = []
+                for row, columns, added in _scored_rows(
+                    reader,
+                    max(1, workers or os.cpu_count() or 1),
+                    chunk_size,
+                    _str(scorer_path),
+                    trust,
+                    summary,
+                ):
+                    bar.update(1)
+                    if added.get("mismatch"):
+                        ident = row.values.get(columns.id) if columns.id else None
+                        entries.append(
+                            _report_entry(
+                                row.number, ident, row.title, added, added.get("suggested_title", "")
+                            )
+                        )
+        finally:
+            bar.close()
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
     entries.sort(key=lambda e: (-e["confidence"], e["row"]))
     write_report(entries, report_path, report_fmt)
     summary.seconds = time.perf_counter() - started
