@@ -301,7 +301,8 @@ def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytes
     [
         ("missing.csv", None, "no such file"),
         ("folder.csv", "dir", "is a directory"),
-        ("postings.xlsx", "id,description\n1,x\n", "cannot tell the format"),
+        ("postings.xls", "id,description\n1,x\n", "cannot tell the format"),
+        ("postings.xlsx", "id,description\n1,x\n", "not a readable .xlsx workbook"),
         ("no_text.csv", "id,title,body\n1,Sales Rep,Cold calls\n", "no text column"),
         ("empty.csv", "", "is empty"),
         ("blank.jsonl", "\n\n", "is empty"),

@@ -62,7 +62,11 @@ EXTENSIONS = {
     ".jsonlines": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
+INPUT_FORMATS = (*FORMATS, "xlsx")  # Excel workbooks are read (the first sheet), never written
+SNIFFED_DELIMITERS = (",", ";", "\t", "|")
 OUTPUT_COLUMNS = (
     "verdict",
     "confidence",
@@ -130,8 +134,14 @@ class BatchSummary:
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
-    def add(self, number: int, added: dict[str, Any]) -> None:
-        self.rows += 1
+    @property
+    def total(self) -> int:
+        """Rows in the output: written now and found done by a resume."""
+        return self.rows + self.resumed
+
+    def add(self, number: int, added: dict[str, Any], done: bool = False) -> None:
+        """Count one row's outcome; ``done``: a row a resumed run found already written."""
+        self.rows += not done
         if added.get("error"):
             self.errors += 1
             if len(self.failed) < FAILED_SHOWN:
@@ -150,7 +160,8 @@ class BatchSummary:
             f"{self.workers} worker{'s' if self.workers != 1 else ''})"
         )
         lines = [head + (f", after {self.resumed:,} rows already in the output" if self.resumed else "")]
-        lines.append(f"verdicts: {verdicts}; mismatches {self.mismatches:,}; errors {self.errors:,}")
+        scope = f" (all {self.total:,} rows)" if self.resumed else ""
+        lines.append(f"verdicts{scope}: {verdicts}; mismatches {self.mismatches:,}; errors {self.errors:,}")
         lines.extend(f"  row {number}: {message}" for number, message in self.failed)
         if self.errors > len(self.failed):
             lines.append(f"  … and {self.errors - len(self.failed):,} more rows with an error column")
@@ -160,7 +171,7 @@ class BatchSummary:
 
 
 # -- formats and columns ----------------------------------------------------------------
-def detect_format(path: str | Path, fmt: str | None = None) -> str:
+def detect_format(path: str | Path, fmt: str | None = None, output: bool = False) -> str:
     """The format of a path by its extension, else ``fmt``; '-' needs ``fmt``."""
     name = str(path)
     by_extension = None if name == "-" else EXTENSIONS.get(Path(name).suffix.lower())
@@ -171,8 +182,12 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         raise InputError(
             f"cannot tell the format of {name} from its extension; pass --format csv|tsv|jsonl|parquet"
         )
-    if chosen not in FORMATS:
-        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(FORMATS)}")
+    if output and chosen == "xlsx":
+        raise InputError(
+            f"cannot write {name}: xlsx is read, not written; name a .csv, .tsv, .jsonl or .parquet"
+        )
+    if chosen not in INPUT_FORMATS:
+        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(INPUT_FORMATS)}")
     return chosen
 
 
@@ -316,13 +331,37 @@ class _RecordTooLarge(Exception):
     pass
 
 
-def _dialect(fmt: str) -> dict[str, Any]:
-    return {"delimiter": "\t" if fmt == "tsv" else ",", "quotechar": '"', "doublequote": True}
+def _dialect(fmt: str, delimiter: str | None = None) -> dict[str, Any]:
+    default = "\t" if fmt == "tsv" else ","
+    return {"delimiter": delimiter or default, "quotechar": '"', "doublequote": True}
 
 
-def _csv_records(lines: _Lines, fmt: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+def sniff_delimiter(header: str) -> str:
+    """The separator of a CSV header line: the most frequent of , ; tab | outside quotes
+    (a German Excel export uses ';'); ',' when none appears."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {d: outside.count(d) for d in SNIFFED_DELIMITERS}
+    best = max(SNIFFED_DELIMITERS, key=lambda d: counts[d])  # ties: the first, ','
+    return best if counts[best] else ","
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """'\\t' and 'tab' spelled out mean a tab; a delimiter is one character, not a quote."""
+    if delimiter is None:
+        return None
+    delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
+    if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+        raise InputError(
+            f"--delimiter must be one character other than a quote or newline, not {delimiter!r}"
+        )
+    return delimiter
+
+
+def _csv_records(
+    lines: _Lines, fmt: str, delimiter: str | None = None
+) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(first line number, fields, error) per record; a broken record costs its first line."""
-    dialect = _dialect(fmt)
+    dialect = _dialect(fmt, delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS + 1))
     while True:
         taken: list[tuple[int, str | None]] = []
@@ -364,10 +403,21 @@ class CsvReader:
     """CSV or TSV rows from a binary stream, one record at a time."""
 
     def __init__(
-        self, handle: IO[bytes], fmt: str, wanted: tuple[str | None, str | None, str | None], name: str
+        self,
+        handle: IO[bytes],
+        fmt: str,
+        wanted: tuple[str | None, str | None, str | None],
+        name: str,
+        delimiter: str | None = None,
     ):
         self._lines = _Lines(handle)
-        self._records = _csv_records(self._lines, fmt)
+        if delimiter is None and fmt == "csv":
+            first = next(self._lines, None)
+            if first is not None:
+                self._lines.push_back([first])
+                delimiter = sniff_delimiter(first[1] or "")
+        self.delimiter = delimiter or _dialect(fmt)["delimiter"]
+        self._records = _csv_records(self._lines, fmt, self.delimiter)
         first = next(self._records, None)
         if first is None:
             raise InputError(f"{name} is empty")
@@ -514,19 +564,110 @@ def _open_input(path: Path | None, name: str) -> IO[bytes]:
     return path.open("rb")
 
 
+class _Recoded(io.RawIOBase):
+    """A binary stream in another encoding, re-encoded as UTF-8 line by line (what the
+    readers take). Bytes the encoding cannot decode become the row's undecodable error."""
+
+    def __init__(self, handle: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogateescape", newline="")
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = self._text.readline(-1 if size is None or size < 0 else size)
+        return line.encode("utf-8", "surrogateescape")
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    import codecs
+
+    if encoding is None:
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise InputError(f"unknown --encoding {encoding!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from exc
+    return None if name == "utf-8" else name
+
+
+class XlsxReader:
+    """The first sheet of an Excel workbook, streamed (openpyxl's read-only mode), every
+    cell as text: the header is the first non-empty row."""
+
+    def __init__(self, path: Path, wanted: tuple[str | None, str | None, str | None], stack: list) -> None:
+        try:
+            import openpyxl
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise InputError("reading .xlsx needs openpyxl: pip install openpyxl") from exc
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # a zip that is no workbook raises many kinds
+            raise InputError(f"{path} is not a readable .xlsx workbook: {exc}") from exc
+        stack.append(self._book.close)
+        self._rows = self._book.worksheets[0].iter_rows(values_only=True)
+        header: list[str] = []
+        for cells in self._rows:
+            if any(c is not None and str(c).strip() for c in cells):
+                header = [_xlsx_text(c) for c in cells]
+                break
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise InputError(f"{path} is empty")
+        if len(set(header)) != len(header):
+            duplicates = sorted({h for h in header if header.count(h) > 1})
+            raise InputError(f"{path} has duplicate column names: {', '.join(map(repr, duplicates))}")
+        self.fieldnames = header
+        self.columns = resolve_columns(header, *wanted)
+
+    def __iter__(self) -> Iterator[Row]:
+        width = len(self.fieldnames)
+        number = 0
+        for cells in self._rows:
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # a blank row is not a row
+            number += 1
+            texts = [_xlsx_text(c) for c in cells[:width]] + [""] * max(0, width - len(cells))
+            yield make_row(number, dict(zip(self.fieldnames, texts, strict=True)), self.columns)
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell as the text a CSV export would hold: 12 not 12.0, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def open_reader(
     source: str | Path,
     fmt: str,
     wanted: tuple[str | None, str | None, str | None],
     chunk_size: int,
     stack: list,
-) -> CsvReader | JsonlReader | ParquetReader:
-    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``."""
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> CsvReader | JsonlReader | ParquetReader | XlsxReader:
+    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``.
+
+    ``delimiter`` (CSV/TSV; default: sniffed for CSV) and ``encoding`` (CSV/TSV/JSONL;
+    default UTF-8) are for exports that are not plain UTF-8 comma-separated files."""
     name = str(source)
     path = None if name == "-" else Path(name)
-    if fmt == "parquet":
-        if path is None:  # Parquet needs random access: spool stdin to a file
-            descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix=".parquet")
+    delimiter = check_delimiter(delimiter)
+    encoding = _check_encoding(encoding)
+    if fmt in ("parquet", "xlsx"):
+        if path is None:  # Parquet and xlsx need random access: spool stdin to a file
+            descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix="." + fmt)
             with os.fdopen(descriptor, "wb") as spool:
                 shutil.copyfileobj(sys.stdin.buffer, spool)
             stack.append(lambda: os.unlink(spooled))
@@ -535,16 +676,22 @@ def open_reader(
             raise InputError(f"{name} is a directory, not a file of postings")
         elif not path.exists():
             raise InputError(f"no such file: {name}")
+        if fmt == "xlsx":
+            return XlsxReader(path, wanted, stack)
         return ParquetReader(path, wanted, chunk_size)
-    handle = _open_input(path, name)
+    handle: IO[bytes] = _open_input(path, name)
     if path is not None:
         stack.append(handle.close)
+    if encoding is not None:
+        handle = _Recoded(handle, encoding)  # type: ignore[assignment]
     if fmt == "jsonl":
         return JsonlReader(handle, wanted, name)
-    return CsvReader(handle, fmt, wanted, name)
+    return CsvReader(handle, fmt, wanted, name, delimiter)
 
 
-def count_rows(source: str | Path, fmt: str) -> int | None:
+def count_rows(
+    source: str | Path, fmt: str, delimiter: str | None = None, encoding: str | None = None
+) -> int | None:
     """How many rows a file holds (for the progress bar's ETA); None for stdin."""
     if str(source) == "-":
         return None
@@ -553,11 +700,13 @@ def count_rows(source: str | Path, fmt: str) -> int | None:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
+    if fmt == "xlsx":
+        return None
     with path.open("rb") as handle:
         if fmt == "jsonl":
             return sum(1 for line in handle if line.strip())
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
-        return max(0, sum(1 for fields in csv.reader(text, **_dialect(fmt)) if fields) - 1)
+        text = io.TextIOWrapper(handle, encoding=encoding or "utf-8", errors="replace", newline="")
+        return max(0, sum(1 for fields in csv.reader(text, **_dialect(fmt, delimiter)) if fields) - 1)
 
 
 # -- scoring (in worker processes) ------------------------------------------------------
@@ -1111,6 +1260,8 @@ class RunSettings:
     model_path: str | None
     trust: bool
     progress: bool | None
+    delimiter: str | None = None
+    encoding: str | None = None
 
 
 def classify_file(
@@ -1150,7 +1301,10 @@ def classify_file(
     started = time.perf_counter()
     in_fmt = detect_format(in_path, fmt)
     to_stdout = str(out_path) == "-"
-    out_fmt = detect_format(out_path, fmt or (in_fmt if to_stdout else None))
+    same = "csv" if in_fmt == "xlsx" else in_fmt
+    out_fmt = detect_format(
+        out_path, (fmt if fmt != "xlsx" else None) or (same if to_stdout else None), output=True
+    )
     workers = max(1, workers or os.cpu_count() or 1)
     if chunk_size < 1:
         raise InputError("chunk_size must be at least 1")
@@ -1161,16 +1315,18 @@ def classify_file(
     if not to_stdout:
         run_record.check_output_path(Path(out_path))
     model_sha256 = run_record.check_model(scorer_path, trust)
-    settings = RunSettings(workers, chunk_size, _str(scorer_path), trust, progress)
+    settings = RunSettings(workers, chunk_size, _str(scorer_path), trust, progress, delimiter, encoding)
     cleanups: list[Callable[[], Any]] = []
     try:
-        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+        reader = open_reader(
+            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
+        )
         output, rows = _plan_output(reader, out_fmt)
         record = run_record.describe_run(
             in_path,
             input_format=in_fmt,
-            delimiter=delimiter,
-            encoding=encoding,
+            delimiter=getattr(reader, "delimiter", None),
+            encoding=_check_encoding(encoding),
             text_col=reader.columns.text,
             title_col=reader.columns.title,
             id_col=reader.columns.id,
@@ -1291,8 +1447,12 @@ def _write(
     settings: RunSettings,
 ) -> BatchSummary:
     summary = BatchSummary(output=str(target.out or "-"), resumed=target.done)
+    _count_done(target, summary)
     show = _show_progress(settings.progress)
-    bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, target.done)
+    total = (
+        count_rows(in_path, in_fmt, check_delimiter(settings.delimiter), settings.encoding) if show else None
+    )
+    bar = _progress_bar(show, total, target.done)
     how = "failed"
     try:
         remaining = islice(rows, target.done, None)
@@ -1327,6 +1487,31 @@ def _write(
             if how == "done":
                 raise _no_space(exc, target.out) from exc
     return summary
+
+
+def _count_done(target: _Target, summary: BatchSummary) -> None:
+    """Count the verdicts of the rows a resumed run found done, so the summary covers them."""
+    if not target.done:
+        return
+    if target.fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        number = 0
+        for part in sorted(target.writer._parts.glob("*.parquet")):
+            for record in pq.read_table(part, columns=["verdict", "mismatch", "error"]).to_pylist():
+                number += 1
+                summary.add(number, record, done=True)
+        return
+    if target.path is None:
+        return
+    with target.path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        if target.fmt == "jsonl":
+            records: Iterable[dict[str, Any]] = (json.loads(line) for line in handle)
+        else:
+            records = csv.DictReader(handle, **_dialect(target.fmt))
+        for number, record in enumerate(islice(records, target.done), start=1):
+            record = {**record, "mismatch": _true(record.get("mismatch"))}
+            summary.add(number, record, done=True)
 
 
 def _no_space(exc: OSError, out: Path | None) -> OSError | InputError:
@@ -1515,6 +1700,10 @@ BATCH_VERDICT_COLUMNS = (
 )
 
 
+def reader_delimiter(reader: Any) -> str | None:
+    return getattr(reader, "delimiter", None)
+
+
 def is_batch_output(fields: Sequence[str]) -> bool:
     """Whether a table's columns are those ``roleclass batch`` adds (so it is scored)."""
     return set(BATCH_VERDICT_COLUMNS) <= set(fields)
@@ -1618,6 +1807,8 @@ def mismatch_report(
     trust: bool = False,
     progress: bool | None = False,
     resume: bool = False,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[BatchSummary, list[dict[str, Any]]]:
     """The recruiters' report: postings whose title claims a function their duties don't carry.
 
@@ -1645,7 +1836,9 @@ def mismatch_report(
     in_fmt = detect_format(in_path, fmt)
     cleanups: list[Callable[[], Any]] = []
     try:
-        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+        reader = open_reader(
+            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
+        )
         scored = is_batch_output(_fields_of(reader))
         if resume and not scored:
             work = Path(report_path).with_name(Path(report_path).name + ".scored.jsonl")
@@ -1662,11 +1855,14 @@ def mismatch_report(
                 scorer_path=scorer_path,
                 trust=trust,
                 progress=progress,
+                delimiter=delimiter,
+                encoding=encoding,
             )
             summary, entries = mismatch_report(
                 work, report_path, report_fmt=report_fmt, scorer_path=scorer_path, trust=trust, progress=False
             )
-            summary.resumed, summary.workers = summary_scoring.resumed, summary_scoring.workers
+            summary.rows, summary.resumed = summary_scoring.rows, summary_scoring.resumed
+            summary.workers = summary_scoring.workers
             summary.seconds = time.perf_counter() - started
             from roleclass.run_record import record_path
 
@@ -1675,7 +1871,9 @@ def mismatch_report(
             return summary, entries
         summary = BatchSummary(output=str(report_path))
         show = _show_progress(progress)
-        bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, 0)
+        bar = _progress_bar(
+            show, count_rows(in_path, in_fmt, reader_delimiter(reader), encoding) if show else None, 0
+        )
         try:
             if scored:
                 entries = _entries_from_batch_output(reader, _str(scorer_path), trust, bar, summary)

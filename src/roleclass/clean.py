@@ -32,14 +32,22 @@ from inscriptis.model.tag import CustomHtmlTagHandlerMapping
 
 MAX_WORD_CHARS = 200  # longer runs without a space are broken up (long URLs stay whole)
 # [^<>]* not [^>]*: with no '>' ahead, [^>]* rescans the rest of the text at every '<p' (quadratic).
-_HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|table|tr|td|a|script|style)\b[^<>]*>|&(nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);", re.I)
+_HTML_HINT = re.compile(
+    r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|table|tr|td|a|script|style)\b[^<>]*>|&(nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);",
+    re.I,
+)
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 _BULLET = re.compile(r"^\s*(?:[*•·▪●◦‣∙\-–—]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200c-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200c-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")  # anchored at a run's start: linear
 _TABLE_TAGS = ("table", "tr", "td", "th")
-_CSS = {**CSS_PROFILES["strict"], **{tag: HtmlElement(display=Display.block) for tag in (*_TABLE_TAGS, "caption")}}
+_CSS = {
+    **CSS_PROFILES["strict"],
+    **{tag: HtmlElement(display=Display.block) for tag in (*_TABLE_TAGS, "caption")},
+}
 _NO_TABLE_LAYOUT = CustomHtmlTagHandlerMapping(
     start_tag_mapping={tag: lambda state, attrs: None for tag in _TABLE_TAGS},
     end_tag_mapping={tag: lambda state: None for tag in _TABLE_TAGS},

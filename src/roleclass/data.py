@@ -83,7 +83,10 @@ def _realdata_texts(shared_dir: Path) -> dict[str, dict[str, str]]:
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 row = json.loads(line)
-                rows[row["id"]] = {"title": row.get("title") or "", "description": row.get("description") or ""}
+                rows[row["id"]] = {
+                    "title": row.get("title") or "",
+                    "description": row.get("description") or "",
+                }
     return rows
 
 

@@ -46,7 +46,9 @@ class Prediction:
 
 
 # --- metrics ---------------------------------------------------------------------------
-def per_class(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = VERDICTS) -> dict[str, dict[str, float]]:
+def per_class(
+    gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = VERDICTS
+) -> dict[str, dict[str, float]]:
     out = {}
     for label in labels:
         tp = sum(g == label and p == label for g, p in zip(gold, predicted, strict=True))
@@ -77,7 +79,10 @@ def binary_f1(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, floa
 
 def confusion(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[str, int]]:
     columns = [*VERDICTS, NO_VERDICT]
-    return {g: {p: sum(a == g and b == p for a, b in zip(gold, predicted, strict=True)) for p in columns} for g in VERDICTS}
+    return {
+        g: {p: sum(a == g and b == p for a, b in zip(gold, predicted, strict=True)) for p in columns}
+        for g in VERDICTS
+    }
 
 
 def calibration(predictions: Sequence[Prediction]) -> dict[str, object]:
@@ -94,11 +99,23 @@ def calibration(predictions: Sequence[Prediction]) -> dict[str, object]:
         if inside.any():
             gap = abs(confidence[inside].mean() - correct[inside].mean())
             ece += inside.mean() * gap
-            bins.append({"lo": lo, "hi": hi, "n": int(inside.sum()), "confidence": float(confidence[inside].mean()),
-                         "accuracy": float(correct[inside].mean())})
-    brier = float(np.mean([
-        sum((p.probabilities.get(v, 0.0) - (p.posting.verdict == v)) ** 2 for v in VERDICTS) for p in scored
-    ]))
+            bins.append(
+                {
+                    "lo": lo,
+                    "hi": hi,
+                    "n": int(inside.sum()),
+                    "confidence": float(confidence[inside].mean()),
+                    "accuracy": float(correct[inside].mean()),
+                }
+            )
+    brier = float(
+        np.mean(
+            [
+                sum((p.probabilities.get(v, 0.0) - (p.posting.verdict == v)) ** 2 for v in VERDICTS)
+                for p in scored
+            ]
+        )
+    )
     return {"ece": float(ece), "brier": brier, "bins": bins}
 
 
@@ -149,7 +166,9 @@ def faithfulness(scorer: Scorer, result: ScoreResult) -> tuple[float, float] | N
     return p - prob(removed), p - prob(kept)
 
 
-def model_predictions(scorer: Scorer, postings: Sequence[LabeledPosting], with_faithfulness: bool = True) -> list[Prediction]:
+def model_predictions(
+    scorer: Scorer, postings: Sequence[LabeledPosting], with_faithfulness: bool = True
+) -> list[Prediction]:
     out = []
     for posting in postings:
         try:
@@ -157,8 +176,12 @@ def model_predictions(scorer: Scorer, postings: Sequence[LabeledPosting], with_f
         except InputError:
             out.append(Prediction(posting, NO_VERDICT, False))
             continue
-        prediction = Prediction(posting, result.verdict or NO_VERDICT, result.mismatch,
-                                result.probabilities if result.verdict else {})
+        prediction = Prediction(
+            posting,
+            result.verdict or NO_VERDICT,
+            result.mismatch,
+            result.probabilities if result.verdict else {},
+        )
         if with_faithfulness:
             faith = faithfulness(scorer, result)
             if faith is not None:
@@ -200,7 +223,10 @@ class OnetTitleLookup:
         queries = self.vectorizer.transform([normalise_title(p.title) or "-" for p in postings])
         _, nearest = self.index.kneighbors(queries)
         verdict = {"sales": "sales", "marketing": "marketing", "neither": "other"}
-        return [Prediction(p, verdict[self.functions[i[0]]], False) for p, i in zip(postings, nearest, strict=True)]
+        return [
+            Prediction(p, verdict[self.functions[i[0]]], False)
+            for p, i in zip(postings, nearest, strict=True)
+        ]
 
 
 # --- drivers ---------------------------------------------------------------------------
@@ -215,7 +241,11 @@ CV_FOLDS = 5
 
 
 def cross_validation(
-    postings: Sequence[LabeledPosting], shared_dir: Path, n_jobs: int = -1, by: str = "source", faithful: bool = True
+    postings: Sequence[LabeledPosting],
+    shared_dir: Path,
+    n_jobs: int = -1,
+    by: str = "source",
+    faithful: bool = True,
 ) -> list[Prediction]:
     """Score every posting with a model that never saw it.
 
@@ -230,7 +260,10 @@ def cross_validation(
     else:
         groups = list(range(CV_FOLDS))
         member = {p.id: p.fold_key % CV_FOLDS for p in postings}
-    jobs = [([p for p in postings if member[p.id] != g], [p for p in postings if member[p.id] == g]) for g in groups]
+    jobs = [
+        ([p for p in postings if member[p.id] != g], [p for p in postings if member[p.id] == g])
+        for g in groups
+    ]
     results = Parallel(n_jobs=n_jobs)(delayed(_fold)(onet, train, test, faithful) for train, test in jobs)
     by_id = {pred.posting.id: pred for fold in results for pred in fold}
     return [by_id[p.id] for p in postings]
@@ -249,5 +282,7 @@ def report(systems: dict[str, list[Prediction]]) -> dict[str, dict[str, dict[str
     """Per slice, per system: the summary metrics."""
     out: dict[str, dict[str, dict[str, object]]] = {}
     for name, keep in slices().items():
-        out[name] = {system: summarise([p for p in preds if keep(p.posting)]) for system, preds in systems.items()}
+        out[name] = {
+            system: summarise([p for p in preds if keep(p.posting)]) for system, preds in systems.items()
+        }
     return out

@@ -31,17 +31,32 @@ def load_data_file(path: Path) -> list[LabeledPosting]:
         missing = [k for k in REQUIRED_FIELDS if k not in record]
         if missing:
             raise InputError(f"{path} line {n}: missing {', '.join(missing)}")
-        postings.append(LabeledPosting(
-            id=str(record.get("id", n)), source=str(record.get("source", path.stem)), title=record.get("title", ""),
-            text=record["text"], language=record.get("language", "en"), duties=record["duties"],
-            title_claim=record["title_claim"], verdict=record["verdict"], mismatch=bool(record["mismatch"]),
-        ))
+        postings.append(
+            LabeledPosting(
+                id=str(record.get("id", n)),
+                source=str(record.get("source", path.stem)),
+                title=record.get("title", ""),
+                text=record["text"],
+                language=record.get("language", "en"),
+                duties=record["duties"],
+                title_claim=record["title_claim"],
+                verdict=record["verdict"],
+                mismatch=bool(record["mismatch"]),
+            )
+        )
     return postings
 
 
 def run_evaluation(
-    data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: Path, write_card: bool,
-    jobs: int = -1, model_path: str | None = None, trust_model: bool = False, cv: str = "source",
+    data_file: str | None,
+    corpus_dir: str | None,
+    shared_dir: str | None,
+    out_dir: Path,
+    write_card: bool,
+    jobs: int = -1,
+    model_path: str | None = None,
+    trust_model: bool = False,
+    cv: str = "source",
     faithful: bool = True,
 ) -> str:
     corpus = Path(corpus_dir) if corpus_dir else repo_root() / "corpus"
@@ -53,7 +68,9 @@ def run_evaluation(
         command = f"roleclass evaluate --data {data_file}"
     else:
         if not (shared / "onet").is_dir():
-            raise InputError(f"cross-validation retrains the model and needs {shared}/onet: pass --shared or --data")
+            raise InputError(
+                f"cross-validation retrains the model and needs {shared}/onet: pass --shared or --data"
+            )
         postings = load_labeled_postings(corpus, shared)
         systems = {"roleclass": cross_validation(postings, shared, n_jobs=jobs, by=cv, faithful=faithful)}
         command = "roleclass evaluate" + ("" if cv == "source" else f" --cv {cv}")
@@ -63,14 +80,18 @@ def run_evaluation(
     figures = report(systems)
     kappa = agreement(corpus)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "evaluation.json").write_text(json.dumps({"figures": figures, "agreement": kappa}, indent=1, sort_keys=True), encoding="utf-8")
+    (out_dir / "evaluation.json").write_text(
+        json.dumps({"figures": figures, "agreement": kappa}, indent=1, sort_keys=True), encoding="utf-8"
+    )
     png = reliability_png(systems["roleclass"], out_dir / "reliability.png", command)
     text = markdown(figures, command, kappa)
     if png is not None:
         text += f"\n\nReliability diagram: `{png}`."
     if write_card:
         key = "data" if data_file else cv
-        heading = {"source": "grouped by source", "posting": "folds of postings", "data": f"on {data_file}"}[key]
+        heading = {"source": "grouped by source", "posting": "folds of postings", "data": f"on {data_file}"}[
+            key
+        ]
         card_model = Path(model_path) if model_path else default_model_path()
         write_evaluation(card_model, f"## Evaluation: cross-validation {heading}\n\n" + text, key)
     return text

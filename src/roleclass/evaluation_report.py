@@ -33,12 +33,17 @@ def agreement(corpus_dir: Path) -> dict[str, object] | None:
     for path in sorted((corpus_dir / "labels").glob("*.jsonl")):
         for record in read_jsonl(path):
             main[record["id"]] = record
-    pairs = [(main[r["id"]], r) for r in read_jsonl(double_path) if r["id"] in main and r.get("independent", True)]
+    pairs = [
+        (main[r["id"]], r) for r in read_jsonl(double_path) if r["id"] in main and r.get("independent", True)
+    ]
     out: dict[str, object] = {"n": len(pairs)}
     for key in ("verdict", "duties", "title_claim"):
         a = [str(x[key]) for x, _ in pairs]
         b = [str(y[key]) for _, y in pairs]
-        out[key] = {"kappa": round(cohen_kappa(a, b), 3), "agreement": round(float(np.mean([x == y for x, y in zip(a, b, strict=True)])), 3)}
+        out[key] = {
+            "kappa": round(cohen_kappa(a, b), 3),
+            "agreement": round(float(np.mean([x == y for x, y in zip(a, b, strict=True)])), 3),
+        }
     a = [str(x["mismatch"]) for x, _ in pairs]
     b = [str(y["mismatch"]) for _, y in pairs]
     out["mismatch"] = {"kappa": round(cohen_kappa(a, b), 3)}
@@ -53,12 +58,16 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def markdown(report: dict[str, dict[str, dict[str, object]]], command: str, kappa: dict[str, object] | None) -> str:
+def markdown(
+    report: dict[str, dict[str, dict[str, object]]], command: str, kappa: dict[str, object] | None
+) -> str:
     lines = [f"Produced by `{command}`.", ""]
     for slice_name, systems in report.items():
         lines.append(f"### {slice_name}")
         lines.append("")
-        lines.append("| system | n | macro-F1 | accuracy | mismatch F1 | ECE | Brier | comprehensiveness | sufficiency | coverage |")
+        lines.append(
+            "| system | n | macro-F1 | accuracy | mismatch F1 | ECE | Brier | comprehensiveness | sufficiency | coverage |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for system, m in systems.items():
             calib = m["calibration"]
@@ -69,14 +78,21 @@ def markdown(report: dict[str, dict[str, dict[str, object]]], command: str, kapp
         model = systems.get("roleclass")
         if model and model["n"]:
             lines.append("")
-            lines.append("roleclass per class: " + "; ".join(
-                f"{label} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1']:.2f} (n={row['support']})"
-                for label, row in model["per_class"].items()
-            ))
+            lines.append(
+                "roleclass per class: "
+                + "; ".join(
+                    f"{label} P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1']:.2f} (n={row['support']})"
+                    for label, row in model["per_class"].items()
+                )
+            )
             lines.append("")
-            lines.append("Confusion (rows gold, columns predicted): " + "; ".join(
-                f"{gold}: " + ", ".join(f"{p}={c}" for p, c in row.items() if c) for gold, row in model["confusion"].items()
-            ))
+            lines.append(
+                "Confusion (rows gold, columns predicted): "
+                + "; ".join(
+                    f"{gold}: " + ", ".join(f"{p}={c}" for p, c in row.items() if c)
+                    for gold, row in model["confusion"].items()
+                )
+            )
         lines.append("")
     if kappa:
         lines.append(

@@ -13,7 +13,27 @@ from functools import lru_cache
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 SUPPORTED = ("en", "de")
-CANDIDATES = ["en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "no", "fi", "cs", "tr", "ru", "ar", "he", "zh", "ja"]
+CANDIDATES = [
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "pl",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "cs",
+    "tr",
+    "ru",
+    "ar",
+    "he",
+    "zh",
+    "ja",
+]
 SAMPLE_CHARS = 2000
 MIN_LETTERS = 20  # below this, detection is noise: assume English
 

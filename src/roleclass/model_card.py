@@ -21,6 +21,7 @@ def eval_marks(key: str) -> tuple[str, str]:
     """Markers of one evaluation section (one per evaluation mode: source CV, posting CV, a data file)."""
     return (f"<!-- eval:{key}:start -->", f"<!-- eval:{key}:end -->")
 
+
 _TEMPLATE = """# Model card: roleclass duties model
 
 What it does: reads a job posting's duty statements and says whether the job is sales,
@@ -71,7 +72,9 @@ def write_model_card(model: RoleclassModel, model_path: Path, digest: str) -> Pa
     path = card_path(model_path)
     meta = model.metadata
     duty = model.duty_classifier
-    top = {f: ", ".join(name for name, _ in duty.top_features(f, 15)) for f in ("sales", "marketing", "neither")}
+    top = {
+        f: ", ".join(name for name, _ in duty.top_features(f, 15)) for f in ("sales", "marketing", "neither")
+    }
     body = f"""## Training (written by `roleclass train`)
 - File: `{model_path.name}`, sha256 `{digest}`, version {meta.get("version")}
 - O*NET statements per function: {json.dumps(meta.get("onet_statements"))}

@@ -103,7 +103,9 @@ def load_model(path: Path | None = None, trust: bool = False) -> tuple[Roleclass
             "a model file runs code when loaded, so pass --trust-model only for a file you trust"
         )
     if expected is not None and expected != digest:
-        raise ModelError(f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)")
+        raise ModelError(
+            f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)"
+        )
     try:
         with warnings.catch_warnings(record=True) as caught:
             # scikit-learn warns once per estimator; one clear warning below replaces them
@@ -116,9 +118,14 @@ def load_model(path: Path | None = None, trust: bool = False) -> tuple[Roleclass
     for caught_warning in caught:  # anything but scikit-learn's version warnings passes on unchanged
         if not issubclass(caught_warning.category, InconsistentVersionWarning):
             warnings.warn_explicit(
-                caught_warning.message, caught_warning.category, caught_warning.filename, caught_warning.lineno
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
             )
-    _warn_on_version_drift(model.metadata, any(issubclass(w.category, InconsistentVersionWarning) for w in caught))
+    _warn_on_version_drift(
+        model.metadata, any(issubclass(w.category, InconsistentVersionWarning) for w in caught)
+    )
     return model, digest
 
 

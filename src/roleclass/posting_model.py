@@ -72,8 +72,6 @@ class DutyMass:
         ]
 
 
-
-
 def posting_features(mass: DutyMass, claim: str) -> list[float]:
     """The posting classifier's input: the duty shares, plus the title claim as a prior.
 
@@ -112,7 +110,9 @@ class PostingClassifier(ClassifierMixin, BaseEstimator):
             folds = max(2, min(self.cv, int(smallest)))
             self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds).fit(X, list(y))
         self.classes_ = self.model_.classes_
-        self._order_ = [list(self.classes_).index(label) if label in self.classes_ else -1 for label in DUTY_LABELS]
+        self._order_ = [
+            list(self.classes_).index(label) if label in self.classes_ else -1 for label in DUTY_LABELS
+        ]
         return self
 
     def predict_proba(self, X: Sequence[Sequence[float]]) -> np.ndarray:

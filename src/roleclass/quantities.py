@@ -25,9 +25,35 @@ from roleclass.patterns import (
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
 _NUMBER_WORD_PARTS = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
-    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
 }
 _MAX_MODIFIERS = 3
 _MAX_COUNT_WORDS = 8  # "one hundred and twenty-five thousand" is 5; a longer run of number words is no count
@@ -74,9 +100,18 @@ def _count_at(tokens: list[str], i: int) -> tuple[int, int] | None:
     if first.split("-")[0] not in _NUMBER_WORD_PARTS and first not in NUMBER_WORDS_EXTRA:
         return None
     j = i
-    while j < len(tokens) and j - i < _MAX_COUNT_WORDS and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
-        tokens[j].lower() in ("and", "-") and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
-    )):
+    while (
+        j < len(tokens)
+        and j - i < _MAX_COUNT_WORDS
+        and (
+            tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS
+            or (
+                tokens[j].lower() in ("and", "-")
+                and j + 1 < len(tokens)
+                and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
+            )
+        )
+    ):
         j += 1
     value = _parse_count([t for t in tokens[i:j] if t != "-"])
     if value is None or (value <= 1 and first == "one"):
@@ -132,7 +167,9 @@ def parse_activities(span: Span) -> list[Activity]:
             if activity is not None:
                 phrase, function, after = activity
                 end_token = words[after - 1]
-                found.append(Activity(phrase, count[0], None, function, words[i].idx, end_token.idx + len(end_token)))
+                found.append(
+                    Activity(phrase, count[0], None, function, words[i].idx, end_token.idx + len(end_token))
+                )
                 pending.append(len(found) - 1)
                 i = after
                 continue

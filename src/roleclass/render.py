@@ -19,13 +19,18 @@ def _highlight(text: str, start: int, spans: list[tuple[int, int, str]], color: 
             continue
         out.append(text[cursor:s])
         phrase = text[s:e]
-        out.append(click.style(phrase, fg=_COLOURS.get(function), bold=True, underline=True) if color else f"[[{phrase}]]")
+        out.append(
+            click.style(phrase, fg=_COLOURS.get(function), bold=True, underline=True)
+            if color
+            else f"[[{phrase}]]"
+        )
         cursor = e
     out.append(text[cursor:])
     return "".join(out)
 
 
-def render_result(result: ScoreResult, color: bool = False) -> str:
+def render_result(result: ScoreResult, color: bool = False, suggested_title: str = "") -> str:
+    """The terminal view of one result; ``suggested_title`` (for a mismatch) is shown under the title."""
     lines = []
     verdict = (result.verdict or "no verdict").upper()
     head = f"Verdict: {verdict}  (confidence {result.confidence:.2f})"
@@ -33,7 +38,11 @@ def render_result(result: ScoreResult, color: bool = False) -> str:
     probabilities = "  ".join(f"{k} {v:.2f}" for k, v in result.probabilities.items())
     lines.append(f"Probabilities: {probabilities}")
     claim = f"Title: {result.title!r} claims {result.title_claim}" if result.title else "Title: none given"
-    lines.append(claim + ("  ** MISMATCH: the duties don't carry what the title claims **" if result.mismatch else ""))
+    lines.append(
+        claim + ("  ** MISMATCH: the duties don't carry what the title claims **" if result.mismatch else "")
+    )
+    if suggested_title:
+        lines.append(f"Suggested title: {suggested_title}")
     lines.append(f"Duties: {result.duties}  (sales share of sales+marketing duties {result.sales_share:.0%})")
     lines.append(f"Reason: {result.reason}")
     if result.status != "ok":
@@ -42,7 +51,9 @@ def render_result(result: ScoreResult, color: bool = False) -> str:
         lines.append("")
         lines.append("Phrases that decided it:")
         for item in result.evidence:
-            lines.append(f"  {item.weight:+.3f}  {item.function:<9}  {item.phrase!r}  [{item.start}:{item.end}]")
+            lines.append(
+                f"  {item.weight:+.3f}  {item.function:<9}  {item.phrase!r}  [{item.start}:{item.end}]"
+            )
     if result.duty_spans:
         lines.append("")
         lines.append("Duties found:")

@@ -87,7 +87,9 @@ class Scorer:
         if not cleaned.strip():
             raise InputError("the posting has no text once markup and whitespace are removed")
         if len(cleaned) > MAX_DOC_CHARS:
-            raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
+            raise InputError(
+                f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}"
+            )
         language = detect_language(cleaned)
         claim = title_claim(title)
         if not is_supported(language):
@@ -98,7 +100,9 @@ class Scorer:
             # No duty statement at all: S + M = 0, which LABELING.md defines as "other".
             duty_probabilities = np.array([float(label == "other") for label in DUTY_LABELS])
         else:
-            duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
+            duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[
+                0
+            ]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     # -- steps ---------------------------------------------------------------------
@@ -141,7 +145,15 @@ class Scorer:
             k = int(p.argmax())
             activities = [a.to_dict() for a in span._.activities]
             out.append(
-                DutySpan(span.text, span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), span._.section, activities)
+                DutySpan(
+                    span.text,
+                    span.start_char,
+                    span.end_char,
+                    FUNCTIONS[k],
+                    round(float(p[k]), 4),
+                    span._.section,
+                    activities,
+                )
             )
         return out
 
@@ -161,7 +173,11 @@ class Scorer:
         tally = {f: sum(1 for s in counted if s.function == f) for f in FUNCTIONS}
         examples: dict[str, list[str]] = {f: [] for f in FUNCTIONS}
         for span in sorted(counted, key=lambda s: -s.score):
-            quote = span.text if len(span.text) <= REASON_QUOTE_CHARS else span.text[: REASON_QUOTE_CHARS - 1] + "…"
+            quote = (
+                span.text
+                if len(span.text) <= REASON_QUOTE_CHARS
+                else span.text[: REASON_QUOTE_CHARS - 1] + "…"
+            )
             examples[span.function].append(quote)
         return reason(claim, duties, tally, examples)
 

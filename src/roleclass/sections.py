@@ -35,7 +35,9 @@ def _heading_regexes() -> list[tuple[str, re.Pattern[str]]]:
 
 @lru_cache(maxsize=1)
 def _keyword_regexes() -> list[tuple[str, re.Pattern[str]]]:
-    return [(kind, re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)) for kind, words in SECTION_KEYWORDS.items()]
+    return [
+        (kind, re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)) for kind, words in SECTION_KEYWORDS.items()
+    ]
 
 
 def _looks_like_heading(stripped: str, core: str) -> bool:

@@ -72,7 +72,8 @@ def _claim_of_two(text: str, matches: list[tuple[int, int, str]]) -> str:
     """Both functions are named: "both" when joined ("Sales and Marketing"), else the head's."""
     joiner = _compiled()["joiner"]
     joined_seconds = [
-        b for a, b in itertools.pairwise(matches)
+        b
+        for a, b in itertools.pairwise(matches)
         if a[2] != b[2] and b[0] >= a[1] and joiner.match(text[a[1] : b[0]])
     ]
     heads = [m for m in matches if _is_head(text, m)]

@@ -64,7 +64,9 @@ def statement_examples(
     return bags, labels, weights
 
 
-def fit_duty_classifier(onet: Sequence[tuple[str, str]], postings: Sequence[LabeledPosting]) -> DutyClassifier:
+def fit_duty_classifier(
+    onet: Sequence[tuple[str, str]], postings: Sequence[LabeledPosting]
+) -> DutyClassifier:
     bags, labels, weights = statement_examples(onet, postings)
     return DutyClassifier().fit(bags, labels, sample_weight=weights)
 
@@ -123,7 +125,11 @@ def train(corpus_dir: Path, shared_dir: Path) -> RoleclassModel:
         "posting_sources": dict(sorted(Counter(p.source for p in postings).items())),
         "posting_duties": dict(sorted(Counter(p.duties for p in postings).items())),
         "posting_statements": sum(len(p.duty_quotes) for p in postings),
-        "libraries": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__},
+        "libraries": {
+            "scikit-learn": sklearn.__version__,
+            "spacy": spacy.__version__,
+            "numpy": np.__version__,
+        },
         "python": platform.python_version(),
     }
     return model

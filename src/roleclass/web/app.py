@@ -97,7 +97,9 @@ class BatchItem(BaseModel):
     row: int = Field(description="1-based position in the list or data row in the file.")
     id: str | int | None = None
     title: str | None = None
-    result: ScoreResult | None = Field(None, description="The `score --json` object; null when `error` is set.")
+    result: ScoreResult | None = Field(
+        None, description="The `score --json` object; null when `error` is set."
+    )
     error: str | None = None
 
 
@@ -131,7 +133,11 @@ _POSTINGS = TypeAdapter(list[BatchPosting])
 # -- size limit ---------------------------------------------------------------------------
 def too_large_message(limit: int, size: int | None = None) -> str:
     limit_text = f"{limit:,} bytes ({limit / 2**20:g} MiB)"
-    head = f"is {size:,} bytes; the limit is {limit_text}" if size is not None else f"is over the limit of {limit_text}"
+    head = (
+        f"is {size:,} bytes; the limit is {limit_text}"
+        if size is not None
+        else f"is over the limit of {limit_text}"
+    )
     return f"the request body {head}. Send less, or use `roleclass batch` for large files."
 
 
@@ -180,7 +186,9 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
-def server_options(max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT_S) -> dict[str, Any]:
+def server_options(
+    max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT_S
+) -> dict[str, Any]:
     """uvicorn's settings for ``roleclass serve``: idle keep-alive closed after KEEP_ALIVE_S,
     at most ``max_connections`` at once (503 beyond), request headers within
     ``header_timeout`` and under MAX_HEADER_BYTES. The body deadline is the app's
@@ -356,7 +364,9 @@ def create_app(
         return page({**context, "view": page_view(result)})
 
     @app.post("/report", include_in_schema=False)
-    def report_page(file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv") -> Response:
+    def report_page(
+        file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv"
+    ) -> Response:
         from roleclass.batch import mismatch_report
 
         if report_format not in REPORT_FORMATS:
@@ -456,11 +466,17 @@ def create_app(
         except json.JSONDecodeError as exc:
             raise HTTPException(400, f"the body is not valid JSON: {exc}") from exc
         except RecursionError as exc:
-            raise HTTPException(400, "the body is JSON nested too deeply: send a list of flat objects") from exc
+            raise HTTPException(
+                400, "the body is JSON nested too deeply: send a list of flat objects"
+            ) from exc
         if not isinstance(data, list):
-            raise HTTPException(422, f'expected a JSON list of {{"text", "title", "id"}} objects, got {type(data).__name__}')
+            raise HTTPException(
+                422, f'expected a JSON list of {{"text", "title", "id"}} objects, got {type(data).__name__}'
+            )
         if len(data) > max_batch:
-            raise HTTPException(413, f"{len(data):,} postings; the limit is {max_batch:,} a request (use `roleclass batch`)")
+            raise HTTPException(
+                413, f"{len(data):,} postings; the limit is {max_batch:,} a request (use `roleclass batch`)"
+            )
         try:
             return _POSTINGS.validate_python(data)
         except ValidationError as exc:
@@ -468,13 +484,21 @@ def create_app(
             for error in exc.errors():
                 index, *field = error["loc"]
                 where = ".".join(str(p) for p in field) or "posting"
-                problems.append(f"posting {index + 1 if isinstance(index, int) else index}: {where}: {error['msg']}")
+                problems.append(
+                    f"posting {index + 1 if isinstance(index, int) else index}: {where}: {error['msg']}"
+                )
             raise HTTPException(422, "; ".join(problems)) from exc
 
     def _item(row: int, ident: Any, title: str | None, text: str | None, error: str | None) -> dict[str, Any]:
         if error is None:
             try:
-                return {"row": row, "id": ident, "title": title, "result": score(text, title).to_dict(), "error": None}
+                return {
+                    "row": row,
+                    "id": ident,
+                    "title": title,
+                    "result": score(text, title).to_dict(),
+                    "error": None,
+                }
             except RoleclassError as exc:
                 error = str(exc)
             except Exception as exc:  # one posting's failure is its row's error, never a 500
@@ -492,11 +516,16 @@ def create_app(
         with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
             try:
                 source = _save_upload(upload, folder, fmt)
-                reader = open_reader(source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups)
+                reader = open_reader(
+                    source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups
+                )
                 for row in reader:
                     if len(items) >= max_batch:
-                        raise HTTPException(413, f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
-                                                 "(use `roleclass batch`)")
+                        raise HTTPException(
+                            413,
+                            f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
+                            "(use `roleclass batch`)",
+                        )
                     ident = _plain(row.values.get(reader.columns.id)) if reader.columns.id else None
                     items.append(_item(row.number, ident, row.title, row.text, row.error))
             finally:
