@@ -33,6 +33,7 @@ import csv
 import errno
 import io
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -52,6 +53,7 @@ from typing import IO, Any
 from roleclass.errors import InputError, Terminated
 from roleclass.result import VERDICTS
 
+LOG = logging.getLogger(__name__)
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
 EXTENSIONS = {
     ".csv": "csv",
@@ -91,8 +93,10 @@ PARQUET_FLUSH_SECONDS = 30.0  # a part is written at least this often (what an i
 MAX_RECORD_CHARS = 4_000_000  # a CSV record or JSON line longer than this is an error row
 JSONL_PEEK_LINES = 1000  # lines read ahead to find the first object (to name the text column)
 FAILED_SHOWN = 10
+OVERSIZED_HEAD_BYTES = 1 << 16  # of a record too large, this much is parsed for its id and title
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _NO_RESULT: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+TOO_LARGE = "field too large"
 
 
 # -- what comes in and what goes out --------------------------------------------------
@@ -294,12 +298,14 @@ class _Lines:
         self._handle = handle
         self._back: list[tuple[int, str | None]] = []
         self.number = 0
+        self.oversized_head = ""  # the start of the last line too long to keep (for its id and title)
 
     def _raw(self) -> bytes | None:
         line = self._handle.readline(MAX_RECORD_CHARS + 1)
         if not line:
             raise StopIteration
         if len(line) > MAX_RECORD_CHARS and not line.endswith(b"\n"):
+            self.oversized_head = line[:OVERSIZED_HEAD_BYTES].decode("utf-8", "replace")
             while True:  # read the rest of the oversized line and drop it
                 rest = self._handle.readline(1 << 20)
                 if not rest or rest.endswith(b"\n"):
@@ -385,10 +391,12 @@ def _csv_records(
             first_number, first_text = taken[0]
             lines.push_back(taken[1:])
             if isinstance(exc, _RecordTooLarge):
+                head = lines.oversized_head if first_text is None else first_text
+                leading = next(csv.reader([head[:OVERSIZED_HEAD_BYTES]], strict=False, **dialect), [])
                 yield (
                     first_number,
-                    None,
-                    f"field too large: the record is over {MAX_RECORD_CHARS:,} characters",
+                    leading,
+                    f"{TOO_LARGE}: the record is over {MAX_RECORD_CHARS:,} characters",
                 )
                 continue
             partial = next(csv.reader([first_text or ""], strict=False, **dialect), [])
@@ -442,6 +450,9 @@ class CsvReader:
                 error = "undecodable bytes: the row is not valid UTF-8"
             fields = [_SURROGATE.sub("\ufffd", f) for f in fields[:width]] + [""] * (width - len(fields))
             values = dict(zip(self.fieldnames, fields, strict=True))
+            if error is not None and error.startswith(TOO_LARGE):  # only its id and title are kept whole
+                keep = (self.columns.id, self.columns.title)
+                values = {k: (v if k in keep else "") for k, v in values.items()}
             row = make_row(number, values, self.columns, error)
             if error is not None:
                 row.text = None
@@ -495,10 +506,12 @@ class JsonlReader:
                 continue
             number += 1
             if text is None:
+                values = _json_head_values(self._lines.oversized_head, (self.columns.id, self.columns.title))
                 yield Row(
                     number,
-                    {},
-                    error=f"field too large: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
+                    values,
+                    title=_title_value(values.get(self.columns.title)) if self.columns.title else None,
+                    error=f"{TOO_LARGE}: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
                 )
                 continue
             undecodable = bool(_SURROGATE.search(text))
@@ -517,6 +530,40 @@ class JsonlReader:
             if error is not None:
                 row.text = None
             yield row
+
+
+def _json_head_values(head: str, keys: Sequence[str | None]) -> dict[str, Any]:
+    """The values of ``keys`` among the top-level members that are complete at the start of
+    a JSON object too large to parse (its id and title, which usually come before the text)."""
+    decoder = json.JSONDecoder()
+    wanted = {k for k in keys if k is not None}
+    found: dict[str, Any] = {}
+    position = len(head) - len(head.lstrip())
+    if not head.startswith("{", position):
+        return found
+    position += 1
+    try:
+        while wanted - set(found):
+            key, position = decoder.raw_decode(head, _skip(head, position))
+            position = _skip(head, position)
+            if not head.startswith(":", position):
+                break
+            value, position = decoder.raw_decode(head, _skip(head, position + 1))
+            if key in wanted and isinstance(value, (str, int, float)):
+                found[key] = value
+            position = _skip(head, position)
+            if not head.startswith(",", position):
+                break
+            position += 1
+    except ValueError:  # the member cut off by the size limit
+        pass
+    return found
+
+
+def _skip(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 class ParquetReader:
@@ -880,10 +927,14 @@ def scored_chunks(
     if on_start is not None:
         on_start(max(1, processes))
     if processes <= 1:
+        LOG.info("scoring in this process (%d chunk%s ahead)", len(head), "s" if len(head) != 1 else "")
         init_worker(model_path, trust)
         for chunk in [*head, *chunks]:
-            yield chunk, score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
+            results = score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
+            LOG.debug("rows %d-%d scored", chunk[0].number, chunk[-1].number)
+            yield chunk, results
         return
+    LOG.info("starting %d worker processes", processes)
     context = _worker_context()
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=init_pool_worker, initargs=(model_path, trust)
@@ -900,7 +951,14 @@ def scored_chunks(
                 submit(chunk)
             while pending:
                 chunk, future = pending.popleft()
+                waited = time.perf_counter()
                 results = future.result()
+                LOG.debug(
+                    "rows %d-%d back (waited %.2f s)",
+                    chunk[0].number,
+                    chunk[-1].number,
+                    time.perf_counter() - waited,
+                )
                 next_chunk = next(chunks, None)
                 if next_chunk is not None:
                     submit(next_chunk)
@@ -1333,7 +1391,25 @@ def classify_file(
             output_format=out_fmt,
             model_sha256=model_sha256,
         )
+        LOG.info(
+            "reading %s (%s%s); columns: text %r, title %r, id %r",
+            in_path,
+            in_fmt,
+            f", delimiter {record['delimiter']!r}" if record["delimiter"] else "",
+            reader.columns.text,
+            reader.columns.title,
+            reader.columns.id,
+        )
         target = _Target.open(None if to_stdout else Path(out_path), out_fmt, output, resume, record)
+        LOG.info(
+            "writing %s (%s)%s; model sha256 %s…; up to %d workers, %d rows a chunk",
+            target.path or target.out or "stdout",
+            out_fmt,
+            f", after {target.done:,} rows already there" if target.done else "",
+            model_sha256[:12],
+            workers,
+            chunk_size,
+        )
         summary = _write(rows, output, target, in_path, in_fmt, settings)
     finally:
         for cleanup in reversed(cleanups):

@@ -75,6 +75,8 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except RoleclassError as exc:
             _fail(str(exc), exc.exit_code)
+        except click.ClickException:  # a usage error raised by a command: the group reports it
+            raise
         except BrokenPipeError:  # the reader went away (`| head`): a normal end, said nothing
             _quiet_stdout()
             sys.exit(EXIT_BROKEN_PIPE)
@@ -202,7 +204,7 @@ def score(
     from roleclass.suggest import suggest_title
 
     if source is not None and text is not None:
-        raise click.UsageError("give the posting as SOURCE or --text, not both")
+        raise RoleclassError("give the posting as SOURCE or --text, not both")
     posting = read_posting(source, text)
     scorer = Scorer.load(model_path, trust=trust_model)
     LOG.info("scoring %s characters with model %s…", f"{len(posting):,}", scorer.info.sha256[:12])

@@ -169,7 +169,9 @@ def classify_file_on_cluster(
     in_fmt = detect_format(in_path, fmt)
     out_fmt = detect_format(out_path, fmt, output=True)
     if in_fmt == "xlsx":
-        raise InputError("--scheduler reads CSV, TSV, JSON Lines or Parquet, not xlsx: run without --scheduler")
+        raise InputError(
+            "--scheduler reads CSV, TSV, JSON Lines or Parquet, not xlsx: run without --scheduler"
+        )
     from roleclass.run_record import check_output_path
 
     check_output_path(Path(out_path))

@@ -361,7 +361,15 @@ def create_app(
             result = score(text, title or None)
         except InputError as exc:
             return page({**context, "error": str(exc)}, 422)
-        return page({**context, "view": page_view(result)})
+        return page({**context, "view": page_view(result, _suggestion(result))})
+
+    def _suggestion(result: ScoreResult) -> str:
+        from roleclass.suggest import suggest_title
+
+        if not result.mismatch:
+            return ""
+        model = getattr(scorer, "model", None)
+        return suggest_title(getattr(model, "title_suggester", None), result)
 
     @app.post("/report", include_in_schema=False)
     def report_page(
