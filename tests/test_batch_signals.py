@@ -86,7 +86,12 @@ def start(source: Path, out: Path) -> tuple[subprocess.Popen, set[int]]:
         time.sleep(0.2)
     assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
     assert len(children) >= 4, children
-    time.sleep(2)  # the workers are loading or scoring
+    partial = out.with_name(out.name + ".partial")  # where a fresh run writes until it ends
+    while time.monotonic() < deadline and process.poll() is None:
+        if partial.exists() and partial.read_bytes().count(b"\n") > 20:
+            break  # the workers are scoring
+        time.sleep(0.2)
+    assert process.poll() is None
     return process, children | descendants(process.pid)
 
 

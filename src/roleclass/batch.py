@@ -965,9 +965,8 @@ def scored_chunks(
                 yield chunk, results
         except BaseException:
             # interrupted (Ctrl-C, SIGTERM, a closed stdout) or failed: stop the workers now
-            # rather than wait for the chunks they are scoring
-            for _, future in pending:
-                future.cancel()
+            # rather than wait for the chunks they are scoring (the pending futures are not
+            # cancelled: the executor fails them itself once its workers are gone)
             _stop_workers(pool)
             raise
 
@@ -980,7 +979,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             process.terminate()
     for process in processes:
         process.join(timeout=5)
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=False)
 
 
 # -- writing ----------------------------------------------------------------------------
