@@ -21,7 +21,7 @@ from test_batch import MODEL, MODEL_ARGS, RUN, postings, write_table
 from roleclass import batch
 from roleclass.batch import classify_file
 from roleclass.cli import cli
-from roleclass.errors import EXIT_INPUT, EXIT_MODEL, InputError
+from roleclass.errors import EXIT_INPUT, EXIT_MODEL, InputError, ModelError
 from roleclass.model_io import default_model_path
 
 EXISTING = b"id,verdict\nkeep-me,sales\n" * 100
@@ -71,6 +71,19 @@ def test_a_model_that_fails_to_load_leaves_the_output_untouched(source: Path, tm
     assert_one_line_error(result, EXIT_MODEL, "cannot read model file")
     assert out.read_bytes() == EXISTING
     assert not (tmp_path / "existing.jsonl.partial").exists()
+    assert not (tmp_path / "existing.jsonl.roleclass-run.json").exists()  # no record of a run that failed
+
+
+def test_a_failed_run_puts_back_the_record_of_the_run_that_wrote_out(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    classify_file(source, out, **RUN)
+    written, record = out.read_bytes(), (tmp_path / "out.csv.roleclass-run.json").read_bytes()
+    junk = tmp_path / "junk.joblib"
+    junk.write_bytes(b"not a pickle at all")
+    with pytest.raises(ModelError):
+        classify_file(source, out, **{**RUN, "scorer_path": junk, "trust": True})
+    assert out.read_bytes() == written
+    assert (tmp_path / "out.csv.roleclass-run.json").read_bytes() == record
 
 
 def test_bad_options_leave_the_output_untouched(source: Path, tmp_path: Path) -> None:

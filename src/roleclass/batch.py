@@ -1436,6 +1436,7 @@ class _Target:
     rename: bool  # rename ``path`` to ``out`` at the end
     fresh: bool
     done: int = 0
+    previous_record: bytes | None = None  # the record of the run that wrote OUT, put back if this one fails
 
     @classmethod
     def open(
@@ -1449,9 +1450,12 @@ class _Target:
             existing = partial if partial.exists() else out
             if resume and existing.exists() and existing.stat().st_size > 0:
                 run_record.check_resume(out, existing, record)
+            previous = run_record.read_record_bytes(out)
             run_record.write_record(out, record)
         if fmt == "parquet":
-            return cls._open_parquet(out, output, resume and not special)
+            target = cls._open_parquet(out, output, resume and not special)
+            target.previous_record = None if special else previous
+            return target
         if out is None or special:
             handle = (
                 io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
@@ -1463,7 +1467,9 @@ class _Target:
         path = existing if written >= 0 else partial
         handle = path.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
         writer = _text_writer(handle, fmt, output.header, written < 0)
-        return cls(out, fmt, writer, handle, path, path != out, written < 0, max(0, written))
+        target = cls(out, fmt, writer, handle, path, path != out, written < 0, max(0, written))
+        target.previous_record = previous
+        return target
 
     @classmethod
     def _open_parquet(cls, out: Path | None, output: _Output, resume: bool) -> _Target:
@@ -1491,7 +1497,14 @@ class _Target:
                     self.handle.detach()
                 else:
                     self.handle.close()
+        if how == "failed" and self.fresh and self.out is not None and self.previous_record is not None:
+            from roleclass.run_record import restore_record
+
+            restore_record(self.out, self.previous_record)  # OUT is still the earlier run's
         if isinstance(self.writer, ParquetWriter):
+            if how == "failed" and self.fresh:
+                shutil.rmtree(self.writer._parts, ignore_errors=True)  # this run's parts: nothing to resume
+                return
             if how == "done":
                 if self.out is None:
                     self.writer.finish(sys.stdout.buffer)

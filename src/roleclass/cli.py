@@ -174,7 +174,8 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def cli(verbose: int) -> None:
     """Say whether a job posting is really sales, marketing, or a mislabeled hybrid.
 
-    Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal.
+    Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal,
+    130 interrupted, 141 stdout closed early, 143 terminated (SIGTERM).
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)

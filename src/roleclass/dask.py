@@ -172,9 +172,10 @@ def classify_file_on_cluster(
         raise InputError(
             "--scheduler reads CSV, TSV, JSON Lines or Parquet, not xlsx: run without --scheduler"
         )
-    from roleclass.run_record import check_output_path
+    from roleclass.run_record import check_model, check_output_path, partial_path
 
     check_output_path(Path(out_path))
+    check_model(scorer_path, trust)  # the checksum here; the workers load it (and must have the same file)
     with _connect(Client, scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
         ddf = read_dataframe(str(in_path), in_fmt, threads)
@@ -185,7 +186,10 @@ def classify_file_on_cluster(
         names = output_names(fields)
         header = [names[c] for c in fields] + list(OUTPUT_COLUMNS)
         summary = BatchSummary(output=str(out_path), workers=len(client.nthreads()))
-        writer, handle = _open_writer(Path(out_path), out_fmt, header, ddf._meta, names)
+        out = Path(out_path)
+        special = out.exists() and not out.is_file()
+        written = out if special or out_fmt == "parquet" else partial_path(out)  # OUT is replaced at the end
+        writer, handle = _open_writer(written, out_fmt, header, ddf._meta, names)
         bar = _progress_bar(_show_progress(progress), None, 0)
         finished = False
         try:
@@ -211,8 +215,13 @@ def classify_file_on_cluster(
             writer.close()
             if handle is not None:
                 handle.close()
+            if written != out:
+                if finished:
+                    written.replace(out)
+                else:
+                    written.unlink(missing_ok=True)  # a failed run leaves OUT as it was
         if finished and isinstance(writer, ParquetWriter):
-            writer.finish(Path(out_path))
+            writer.finish(out)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -80,6 +80,25 @@ def write_record(out: Path, record: dict[str, Any]) -> None:
     os.replace(partial, target)
 
 
+def read_record_bytes(out: Path) -> bytes | None:
+    """The record beside OUT as it is (b"" when there is none), to put back if a run fails."""
+    try:
+        return record_path(out).read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def restore_record(out: Path, previous: bytes) -> None:
+    """Put back the record of the run that wrote OUT (none: remove this run's)."""
+    if previous:
+        target = record_path(out)
+        partial = target.with_name(target.name + ".tmp")
+        partial.write_bytes(previous)
+        os.replace(partial, target)
+    else:
+        record_path(out).unlink(missing_ok=True)
+
+
 def check_resume(out: Path, written: Path, record: dict[str, Any]) -> None:
     """Refuse to resume ``written`` (OUT or its partial file) unless its record matches."""
     path = record_path(out)
