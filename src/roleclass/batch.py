@@ -1823,11 +1823,8 @@ def _evidence_phrases(value: Any) -> list[str]:
 def _report_entry(
     number: int, ident: Any, title: str | None, added: dict[str, Any], suggested: str
 ) -> dict[str, Any]:
-    phrases = (
-        [e["phrase"] for e in added["evidence"][:REPORT_PHRASES]]
-        if isinstance(added["evidence"], list) and all(isinstance(e, dict) for e in added["evidence"])
-        else _evidence_phrases(added["evidence"])
-    )
+    """One report entry from a row's added columns (scored now, or read from a batch output)."""
+    phrases = _evidence_phrases(added["evidence"])
     return {
         "row": number,
         "id": None if _missing(ident) or ident in ("", None) else str(ident),
@@ -1865,15 +1862,8 @@ def _entries_from_batch_output(
             init_worker(model_path, trust)
             if "error" in _WORKER:
                 raise _WORKER["error"]
-            scorer = _WORKER["scorer"]
-            from roleclass.suggest import suggest_title
-
-            try:
-                suggested = suggest_title(
-                    getattr(scorer.model, "title_suggester", None), scorer.score(row.text, row.title)
-                )
-            except Exception:  # the suggestion is a help: a row that fails now just has none
-                suggested = ""
+            scored = score_one(_WORKER["scorer"], row.text, row.title, None, suggest=True)
+            suggested = scored.get("suggested_title") or ""  # none where the row fails now
         columns = reader.columns
         ident = values.get(columns.id) if columns.id else None
         entries.append(_report_entry(row.number, ident, row.title, added, suggested))
