@@ -229,6 +229,8 @@ def test_click_usage_errors_are_one_line() -> None:
     assert_one_line_error(result, EXIT_USAGE, "--no-such-option")
     result = CliRunner().invoke(cli, ["batch", "in.csv"])
     assert_one_line_error(result, EXIT_USAGE, "--output")
+    bare = CliRunner().invoke(cli, [])  # no command: the help, as click gives it
+    assert bare.exit_code in (0, EXIT_USAGE) and "Commands:" in bare.output
 
 
 def test_verbose_logs_what_a_run_does(tmp_path: Path) -> None:

@@ -108,6 +108,10 @@ class OneLineErrors(click.Group):
         try:
             value = super().main(*args, **kwargs)
         except click.UsageError as exc:
+            no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+            if no_args and isinstance(exc, no_args) and exc.ctx is not None:  # bare `roleclass`: the help
+                click.echo(exc.ctx.get_help(), err=True)
+                sys.exit(EXIT_USAGE)
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             _fail(exc.format_message() + hint, EXIT_USAGE)
         except click.ClickException as exc:
