@@ -182,6 +182,8 @@ def test_parquet_parts_are_flushed_by_time(tmp_path: Path, monkeypatch: pytest.M
     parts = sorted((tmp_path / "out.parquet.parts").glob("*.parquet"))
     assert sum(pq.ParquetFile(p).metadata.num_rows for p in parts) == 4  # kept, though under 4,096 rows
     monkeypatch.setattr(batch, "score_chunk", real)
+    with pytest.raises(InputError, match=r"cannot resume: out\.parquet\.parts was written with text column"):
+        classify_file(source, out, chunk_size=2, resume=True, text_col="title", **RUN)
     classify_file(source, out, chunk_size=2, resume=True, **RUN)
     assert out.read_bytes() == clean.read_bytes()  # the same row groups as a clean run
     assert pq.ParquetFile(out).num_row_groups == 1

@@ -1448,7 +1448,10 @@ class _Target:
         if out is not None and not special:
             partial = run_record.partial_path(out)
             existing = partial if partial.exists() else out
-            if resume and existing.exists() and existing.stat().st_size > 0:
+            parts = out.with_name(out.name + ".parts")
+            if fmt == "parquet" and parts.is_dir() and any(parts.glob("*.parquet")):
+                existing = parts  # an interrupted Parquet run: its parts are what a resume goes on from
+            if resume and existing.exists() and (existing.is_dir() or existing.stat().st_size > 0):
                 run_record.check_resume(out, existing, record)
             previous = run_record.read_record_bytes(out)
             run_record.write_record(out, record)
