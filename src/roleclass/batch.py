@@ -1612,36 +1612,6 @@ def _no_space(exc: OSError, out: Path | None) -> OSError | InputError:
     return exc
 
 
-def classify_rows(
-    in_path: str | Path,
-    *,
-    text_col: str | None = None,
-    title_col: str | None = None,
-    id_col: str | None = None,
-    fmt: str | None = None,
-    workers: int | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    scorer_path: str | Path | None = None,
-    trust: bool = False,
-    suggest: bool = False,
-    summary: BatchSummary | None = None,
-) -> Iterator[tuple[Row, Columns, dict[str, Any]]]:
-    """(row, its columns, added columns) for every input row, in order, without writing.
-
-    With ``suggest`` a mismatched row also gets ``suggested_title``. Whole-file problems
-    raise InputError on the first ``next``.
-    """
-    in_fmt = detect_format(in_path, fmt)
-    workers = max(1, workers or os.cpu_count() or 1)
-    cleanups: list[Callable[[], Any]] = []
-    try:
-        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
-        yield from _scored_rows(reader, workers, chunk_size, _str(scorer_path), trust, summary, suggest)
-    finally:
-        for cleanup in reversed(cleanups):
-            cleanup()
-
-
 def _scored_rows(
     reader: Any,
     workers: int,
@@ -1651,6 +1621,9 @@ def _scored_rows(
     summary: BatchSummary | None,
     suggest: bool = True,
 ) -> Iterator[tuple[Row, Columns, dict[str, Any]]]:
+    """(row, its columns, added columns) for every row of ``reader``, in order, without
+    writing; with ``suggest`` a mismatched row also gets ``suggested_title``."""
+
     def started(processes: int) -> None:
         if summary is not None:
             summary.workers = processes
