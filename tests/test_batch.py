@@ -237,6 +237,8 @@ def test_resume_after_an_interruption_gives_the_clean_file(
     out = tmp_path / "out.csv"
     cut = clean.index(b"sdr-1") + 300  # torn inside the third row's quoted description
     out.write_bytes(clean[:cut])
+    record = "out.csv.roleclass-run.json"  # what the clean run was: the same input and options
+    (tmp_path / record).write_bytes((source.parent / record).read_bytes())
     summary = classify_file(source, out, resume=True, **RUN)
     assert out.read_bytes() == clean
     assert summary.resumed == 2 and summary.rows == len(postings()) - 2
@@ -255,6 +257,9 @@ def test_resume_jsonl_cuts_a_torn_line(tmp_path: Path) -> None:
     lines = clean.read_bytes().splitlines(keepends=True)
     out = tmp_path / "out.jsonl"
     out.write_bytes(b"".join(lines[:2]) + lines[2][:40])
+    (tmp_path / "out.jsonl.roleclass-run.json").write_bytes(
+        (tmp_path / "clean.jsonl.roleclass-run.json").read_bytes()
+    )
     summary = classify_file(source, out, resume=True, **RUN)
     assert summary.resumed == 2
     assert out.read_bytes() == clean.read_bytes()
@@ -296,7 +301,8 @@ def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytes
     [
         ("missing.csv", None, "no such file"),
         ("folder.csv", "dir", "is a directory"),
-        ("postings.xlsx", "id,description\n1,x\n", "cannot tell the format"),
+        ("postings.xls", "id,description\n1,x\n", "cannot tell the format"),
+        ("postings.xlsx", "id,description\n1,x\n", "not a readable .xlsx workbook"),
         ("no_text.csv", "id,title,body\n1,Sales Rep,Cold calls\n", "no text column"),
         ("empty.csv", "", "is empty"),
         ("blank.jsonl", "\n\n", "is empty"),

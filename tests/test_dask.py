@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,21 @@ def test_cli_batch_with_scheduler_to_parquet(cluster: LocalCluster, tmp_path: Pa
     assert table.column("id").to_pylist() == [p["id"] for p in postings()[:4]]
     assert table.column("verdict").to_pylist()[0] == "hybrid"
     assert isinstance(table.column("evidence").to_pylist()[0], list)
+
+
+def test_an_unreachable_scheduler_is_a_quick_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from roleclass import dask as roleclass_dask
+
+    monkeypatch.setattr(roleclass_dask, "SCHEDULER_TIMEOUT_S", 2)
+    source = tmp_path / "in.csv"
+    source.write_text("id,description\n1,Cold call prospects\n", encoding="utf-8")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = CliRunner().invoke(
+        cli, ["batch", str(source), "-o", str(tmp_path / "out.csv"), "--scheduler", f"tcp://127.0.0.1:{port}"]
+    )
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("roleclass: error: cannot reach the Dask scheduler")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.csv").exists()

@@ -30,8 +30,10 @@ reading resumes on the next line. Parquet is read with ``iter_batches``.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -48,9 +50,10 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from roleclass.errors import InputError
+from roleclass.errors import InputError, Terminated
 from roleclass.result import VERDICTS
 
+LOG = logging.getLogger(__name__)
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
 EXTENSIONS = {
     ".csv": "csv",
@@ -61,7 +64,11 @@ EXTENSIONS = {
     ".jsonlines": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
+INPUT_FORMATS = (*FORMATS, "xlsx")  # Excel workbooks are read (the first sheet), never written
+SNIFFED_DELIMITERS = (",", ";", "\t", "|")
 OUTPUT_COLUMNS = (
     "verdict",
     "confidence",
@@ -81,12 +88,15 @@ TEXT_COLUMNS = ("description", "text")
 TITLE_COLUMN = "title"
 ID_COLUMN = "id"
 DEFAULT_CHUNK_SIZE = 64
-PARQUET_PART_ROWS = 4096  # rows per Parquet part file and row group (the resume granularity)
+PARQUET_PART_ROWS = 4096  # rows per Parquet row group, and at most per part file while a run goes on
+PARQUET_FLUSH_SECONDS = 30.0  # a part is written at least this often (what an interruption keeps)
 MAX_RECORD_CHARS = 4_000_000  # a CSV record or JSON line longer than this is an error row
 JSONL_PEEK_LINES = 1000  # lines read ahead to find the first object (to name the text column)
 FAILED_SHOWN = 10
+OVERSIZED_HEAD_BYTES = 1 << 16  # of a record too large, this much is parsed for its id and title
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _NO_RESULT: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+TOO_LARGE = "field too large"
 
 
 # -- what comes in and what goes out --------------------------------------------------
@@ -128,8 +138,14 @@ class BatchSummary:
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
-    def add(self, number: int, added: dict[str, Any]) -> None:
-        self.rows += 1
+    @property
+    def total(self) -> int:
+        """Rows in the output: written now and found done by a resume."""
+        return self.rows + self.resumed
+
+    def add(self, number: int, added: dict[str, Any], done: bool = False) -> None:
+        """Count one row's outcome; ``done``: a row a resumed run found already written."""
+        self.rows += not done
         if added.get("error"):
             self.errors += 1
             if len(self.failed) < FAILED_SHOWN:
@@ -148,7 +164,8 @@ class BatchSummary:
             f"{self.workers} worker{'s' if self.workers != 1 else ''})"
         )
         lines = [head + (f", after {self.resumed:,} rows already in the output" if self.resumed else "")]
-        lines.append(f"verdicts: {verdicts}; mismatches {self.mismatches:,}; errors {self.errors:,}")
+        scope = f" (all {self.total:,} rows)" if self.resumed else ""
+        lines.append(f"verdicts{scope}: {verdicts}; mismatches {self.mismatches:,}; errors {self.errors:,}")
         lines.extend(f"  row {number}: {message}" for number, message in self.failed)
         if self.errors > len(self.failed):
             lines.append(f"  … and {self.errors - len(self.failed):,} more rows with an error column")
@@ -158,7 +175,7 @@ class BatchSummary:
 
 
 # -- formats and columns ----------------------------------------------------------------
-def detect_format(path: str | Path, fmt: str | None = None) -> str:
+def detect_format(path: str | Path, fmt: str | None = None, output: bool = False) -> str:
     """The format of a path by its extension, else ``fmt``; '-' needs ``fmt``."""
     name = str(path)
     by_extension = None if name == "-" else EXTENSIONS.get(Path(name).suffix.lower())
@@ -169,8 +186,12 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         raise InputError(
             f"cannot tell the format of {name} from its extension; pass --format csv|tsv|jsonl|parquet"
         )
-    if chosen not in FORMATS:
-        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(FORMATS)}")
+    if output and chosen == "xlsx":
+        raise InputError(
+            f"cannot write {name}: xlsx is read, not written; name a .csv, .tsv, .jsonl or .parquet"
+        )
+    if chosen not in INPUT_FORMATS:
+        raise InputError(f"unknown format {chosen!r}: use one of {', '.join(INPUT_FORMATS)}")
     return chosen
 
 
@@ -277,12 +298,14 @@ class _Lines:
         self._handle = handle
         self._back: list[tuple[int, str | None]] = []
         self.number = 0
+        self.oversized_head = ""  # the start of the last line too long to keep (for its id and title)
 
     def _raw(self) -> bytes | None:
         line = self._handle.readline(MAX_RECORD_CHARS + 1)
         if not line:
             raise StopIteration
         if len(line) > MAX_RECORD_CHARS and not line.endswith(b"\n"):
+            self.oversized_head = line[:OVERSIZED_HEAD_BYTES].decode("utf-8", "replace")
             while True:  # read the rest of the oversized line and drop it
                 rest = self._handle.readline(1 << 20)
                 if not rest or rest.endswith(b"\n"):
@@ -314,13 +337,37 @@ class _RecordTooLarge(Exception):
     pass
 
 
-def _dialect(fmt: str) -> dict[str, Any]:
-    return {"delimiter": "\t" if fmt == "tsv" else ",", "quotechar": '"', "doublequote": True}
+def _dialect(fmt: str, delimiter: str | None = None) -> dict[str, Any]:
+    default = "\t" if fmt == "tsv" else ","
+    return {"delimiter": delimiter or default, "quotechar": '"', "doublequote": True}
 
 
-def _csv_records(lines: _Lines, fmt: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+def sniff_delimiter(header: str) -> str:
+    """The separator of a CSV header line: the most frequent of , ; tab | outside quotes
+    (a German Excel export uses ';'); ',' when none appears."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {d: outside.count(d) for d in SNIFFED_DELIMITERS}
+    best = max(SNIFFED_DELIMITERS, key=lambda d: counts[d])  # ties: the first, ','
+    return best if counts[best] else ","
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """'\\t' and 'tab' spelled out mean a tab; a delimiter is one character, not a quote."""
+    if delimiter is None:
+        return None
+    delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
+    if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+        raise InputError(
+            f"--delimiter must be one character other than a quote or newline, not {delimiter!r}"
+        )
+    return delimiter
+
+
+def _csv_records(
+    lines: _Lines, fmt: str, delimiter: str | None = None
+) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(first line number, fields, error) per record; a broken record costs its first line."""
-    dialect = _dialect(fmt)
+    dialect = _dialect(fmt, delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS + 1))
     while True:
         taken: list[tuple[int, str | None]] = []
@@ -344,10 +391,12 @@ def _csv_records(lines: _Lines, fmt: str) -> Iterator[tuple[int, list[str] | Non
             first_number, first_text = taken[0]
             lines.push_back(taken[1:])
             if isinstance(exc, _RecordTooLarge):
+                head = lines.oversized_head if first_text is None else first_text
+                leading = next(csv.reader([head[:OVERSIZED_HEAD_BYTES]], strict=False, **dialect), [])
                 yield (
                     first_number,
-                    None,
-                    f"field too large: the record is over {MAX_RECORD_CHARS:,} characters",
+                    leading,
+                    f"{TOO_LARGE}: the record is over {MAX_RECORD_CHARS:,} characters",
                 )
                 continue
             partial = next(csv.reader([first_text or ""], strict=False, **dialect), [])
@@ -362,10 +411,21 @@ class CsvReader:
     """CSV or TSV rows from a binary stream, one record at a time."""
 
     def __init__(
-        self, handle: IO[bytes], fmt: str, wanted: tuple[str | None, str | None, str | None], name: str
+        self,
+        handle: IO[bytes],
+        fmt: str,
+        wanted: tuple[str | None, str | None, str | None],
+        name: str,
+        delimiter: str | None = None,
     ):
         self._lines = _Lines(handle)
-        self._records = _csv_records(self._lines, fmt)
+        if delimiter is None and fmt == "csv":
+            first = next(self._lines, None)
+            if first is not None:
+                self._lines.push_back([first])
+                delimiter = sniff_delimiter(first[1] or "")
+        self.delimiter = delimiter or _dialect(fmt)["delimiter"]
+        self._records = _csv_records(self._lines, fmt, self.delimiter)
         first = next(self._records, None)
         if first is None:
             raise InputError(f"{name} is empty")
@@ -390,6 +450,9 @@ class CsvReader:
                 error = "undecodable bytes: the row is not valid UTF-8"
             fields = [_SURROGATE.sub("\ufffd", f) for f in fields[:width]] + [""] * (width - len(fields))
             values = dict(zip(self.fieldnames, fields, strict=True))
+            if error is not None and error.startswith(TOO_LARGE):  # only its id and title are kept whole
+                keep = (self.columns.id, self.columns.title)
+                values = {k: (v if k in keep else "") for k, v in values.items()}
             row = make_row(number, values, self.columns, error)
             if error is not None:
                 row.text = None
@@ -419,6 +482,7 @@ class JsonlReader:
         if not any(text is None or text.strip() for _, text in peeked):
             raise InputError(f"{name} is empty")
         text_col, title_col, id_col = wanted
+        self.first_keys: list[str] = list(first_object) if first_object is not None else []
         if first_object is not None:
             self.columns = resolve_columns(list(first_object), text_col, title_col, id_col)
         else:  # no object to learn from: every row is an error anyway
@@ -442,10 +506,12 @@ class JsonlReader:
                 continue
             number += 1
             if text is None:
+                values = _json_head_values(self._lines.oversized_head, (self.columns.id, self.columns.title))
                 yield Row(
                     number,
-                    {},
-                    error=f"field too large: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
+                    values,
+                    title=_title_value(values.get(self.columns.title)) if self.columns.title else None,
+                    error=f"{TOO_LARGE}: line {line_number} is over {MAX_RECORD_CHARS:,} characters",
                 )
                 continue
             undecodable = bool(_SURROGATE.search(text))
@@ -464,6 +530,40 @@ class JsonlReader:
             if error is not None:
                 row.text = None
             yield row
+
+
+def _json_head_values(head: str, keys: Sequence[str | None]) -> dict[str, Any]:
+    """The values of ``keys`` among the top-level members that are complete at the start of
+    a JSON object too large to parse (its id and title, which usually come before the text)."""
+    decoder = json.JSONDecoder()
+    wanted = {k for k in keys if k is not None}
+    found: dict[str, Any] = {}
+    position = len(head) - len(head.lstrip())
+    if not head.startswith("{", position):
+        return found
+    position += 1
+    try:
+        while wanted - set(found):
+            key, position = decoder.raw_decode(head, _skip(head, position))
+            position = _skip(head, position)
+            if not head.startswith(":", position):
+                break
+            value, position = decoder.raw_decode(head, _skip(head, position + 1))
+            if key in wanted and isinstance(value, (str, int, float)):
+                found[key] = value
+            position = _skip(head, position)
+            if not head.startswith(",", position):
+                break
+            position += 1
+    except ValueError:  # the member cut off by the size limit
+        pass
+    return found
+
+
+def _skip(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 class ParquetReader:
@@ -511,19 +611,110 @@ def _open_input(path: Path | None, name: str) -> IO[bytes]:
     return path.open("rb")
 
 
+class _Recoded(io.RawIOBase):
+    """A binary stream in another encoding, re-encoded as UTF-8 line by line (what the
+    readers take). Bytes the encoding cannot decode become the row's undecodable error."""
+
+    def __init__(self, handle: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogateescape", newline="")
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = self._text.readline(-1 if size is None or size < 0 else size)
+        return line.encode("utf-8", "surrogateescape")
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    import codecs
+
+    if encoding is None:
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise InputError(f"unknown --encoding {encoding!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from exc
+    return None if name == "utf-8" else name
+
+
+class XlsxReader:
+    """The first sheet of an Excel workbook, streamed (openpyxl's read-only mode), every
+    cell as text: the header is the first non-empty row."""
+
+    def __init__(self, path: Path, wanted: tuple[str | None, str | None, str | None], stack: list) -> None:
+        try:
+            import openpyxl
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise InputError("reading .xlsx needs openpyxl: pip install openpyxl") from exc
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # a zip that is no workbook raises many kinds
+            raise InputError(f"{path} is not a readable .xlsx workbook: {exc}") from exc
+        stack.append(self._book.close)
+        self._rows = self._book.worksheets[0].iter_rows(values_only=True)
+        header: list[str] = []
+        for cells in self._rows:
+            if any(c is not None and str(c).strip() for c in cells):
+                header = [_xlsx_text(c) for c in cells]
+                break
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise InputError(f"{path} is empty")
+        if len(set(header)) != len(header):
+            duplicates = sorted({h for h in header if header.count(h) > 1})
+            raise InputError(f"{path} has duplicate column names: {', '.join(map(repr, duplicates))}")
+        self.fieldnames = header
+        self.columns = resolve_columns(header, *wanted)
+
+    def __iter__(self) -> Iterator[Row]:
+        width = len(self.fieldnames)
+        number = 0
+        for cells in self._rows:
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # a blank row is not a row
+            number += 1
+            texts = [_xlsx_text(c) for c in cells[:width]] + [""] * max(0, width - len(cells))
+            yield make_row(number, dict(zip(self.fieldnames, texts, strict=True)), self.columns)
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell as the text a CSV export would hold: 12 not 12.0, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def open_reader(
     source: str | Path,
     fmt: str,
     wanted: tuple[str | None, str | None, str | None],
     chunk_size: int,
     stack: list,
-) -> CsvReader | JsonlReader | ParquetReader:
-    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``."""
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> CsvReader | JsonlReader | ParquetReader | XlsxReader:
+    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``.
+
+    ``delimiter`` (CSV/TSV; default: sniffed for CSV) and ``encoding`` (CSV/TSV/JSONL;
+    default UTF-8) are for exports that are not plain UTF-8 comma-separated files."""
     name = str(source)
     path = None if name == "-" else Path(name)
-    if fmt == "parquet":
-        if path is None:  # Parquet needs random access: spool stdin to a file
-            descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix=".parquet")
+    delimiter = check_delimiter(delimiter)
+    encoding = _check_encoding(encoding)
+    if fmt in ("parquet", "xlsx"):
+        if path is None:  # Parquet and xlsx need random access: spool stdin to a file
+            descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix="." + fmt)
             with os.fdopen(descriptor, "wb") as spool:
                 shutil.copyfileobj(sys.stdin.buffer, spool)
             stack.append(lambda: os.unlink(spooled))
@@ -532,16 +723,22 @@ def open_reader(
             raise InputError(f"{name} is a directory, not a file of postings")
         elif not path.exists():
             raise InputError(f"no such file: {name}")
+        if fmt == "xlsx":
+            return XlsxReader(path, wanted, stack)
         return ParquetReader(path, wanted, chunk_size)
-    handle = _open_input(path, name)
+    handle: IO[bytes] = _open_input(path, name)
     if path is not None:
         stack.append(handle.close)
+    if encoding is not None:
+        handle = _Recoded(handle, encoding)  # type: ignore[assignment]
     if fmt == "jsonl":
         return JsonlReader(handle, wanted, name)
-    return CsvReader(handle, fmt, wanted, name)
+    return CsvReader(handle, fmt, wanted, name, delimiter)
 
 
-def count_rows(source: str | Path, fmt: str) -> int | None:
+def count_rows(
+    source: str | Path, fmt: str, delimiter: str | None = None, encoding: str | None = None
+) -> int | None:
     """How many rows a file holds (for the progress bar's ETA); None for stdin."""
     if str(source) == "-":
         return None
@@ -550,11 +747,13 @@ def count_rows(source: str | Path, fmt: str) -> int | None:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
+    if fmt == "xlsx":
+        return None
     with path.open("rb") as handle:
         if fmt == "jsonl":
             return sum(1 for line in handle if line.strip())
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
-        return max(0, sum(1 for fields in csv.reader(text, **_dialect(fmt)) if fields) - 1)
+        text = io.TextIOWrapper(handle, encoding=encoding or "utf-8", errors="replace", newline="")
+        return max(0, sum(1 for fields in csv.reader(text, **_dialect(fmt, delimiter)) if fields) - 1)
 
 
 # -- scoring (in worker processes) ------------------------------------------------------
@@ -607,6 +806,50 @@ def result_columns(result: Any) -> dict[str, Any]:
         "evidence": [asdict(e) for e in result.evidence],
         "error": None,
     }
+
+
+def _exit_with_parent() -> None:
+    """Make this worker process end when the process that started it dies.
+
+    A pool worker blocks on its task pipe, whose write end it holds itself, so it would
+    never see EOF when the parent is killed (kill -9, the OOM killer, ``timeout``): it
+    would live on with parent 1, and keep the forkserver and the resource tracker alive
+    too. The parent's sentinel (a pipe whose only write end is in the parent) becomes
+    readable when the parent dies; a daemon thread waits on it and exits the process.
+    On Linux ``PR_SET_PDEATHSIG`` is set as well, for a worker whose parent is the run
+    itself (spawn); under forkserver the parent is the server, which exits once its
+    workers have.
+    """
+    import signal
+    import threading
+    from multiprocessing.connection import wait
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # pragma: no cover - not a multiprocessing child
+        return
+
+    def watch(sentinel: int = parent.sentinel) -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="roleclass-parent-watch", daemon=True).start()
+
+
+def init_pool_worker(model_path: str | None, trust: bool) -> None:
+    """A pool worker's start: exit with the parent, leave Ctrl-C to the parent (which
+    stops the pool), then load the model."""
+    import signal
+
+    _exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(model_path, trust)
 
 
 def score_one(
@@ -684,13 +927,17 @@ def scored_chunks(
     if on_start is not None:
         on_start(max(1, processes))
     if processes <= 1:
+        LOG.info("scoring in this process (%d chunk%s ahead)", len(head), "s" if len(head) != 1 else "")
         init_worker(model_path, trust)
         for chunk in [*head, *chunks]:
-            yield chunk, score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
+            results = score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
+            LOG.debug("rows %d-%d scored", chunk[0].number, chunk[-1].number)
+            yield chunk, results
         return
+    LOG.info("starting %d worker processes", processes)
     context = _worker_context()
     with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=init_worker, initargs=(model_path, trust)
+        processes, mp_context=context, initializer=init_pool_worker, initargs=(model_path, trust)
     ) as pool:
         pending: deque[tuple[list[Row], Future]] = deque()
 
@@ -704,15 +951,35 @@ def scored_chunks(
                 submit(chunk)
             while pending:
                 chunk, future = pending.popleft()
+                waited = time.perf_counter()
                 results = future.result()
+                LOG.debug(
+                    "rows %d-%d back (waited %.2f s)",
+                    chunk[0].number,
+                    chunk[-1].number,
+                    time.perf_counter() - waited,
+                )
                 next_chunk = next(chunks, None)
                 if next_chunk is not None:
                     submit(next_chunk)
                 yield chunk, results
         except BaseException:
-            for _, future in pending:
-                future.cancel()
+            # interrupted (Ctrl-C, SIGTERM, a closed stdout) or failed: stop the workers now
+            # rather than wait for the chunks they are scoring (the pending futures are not
+            # cancelled: the executor fails them itself once its workers are gone)
+            _stop_workers(pool)
             raise
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes and let the executor wind down without waiting."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=False)
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -777,13 +1044,20 @@ class JsonlWriter:
 
 
 class ParquetWriter:
-    """Parquet written as complete part files (one row group each), merged at the end."""
+    """Parquet written as complete part files while the run goes on, merged at the end.
+
+    A part is written every PARQUET_PART_ROWS rows or PARQUET_FLUSH_SECONDS, whichever
+    comes first, so an interrupted run keeps what it scored in the last half minute
+    even on a slow file. The merged file is cut into row groups of PARQUET_PART_ROWS
+    rows whatever the parts were, so a resumed run writes the same bytes as a clean one.
+    """
 
     def __init__(self, parts: Path, schema: Any, first_part: int = 0):
         self._parts, self._schema = parts, schema
         self._buffer: list[dict[str, Any]] = []
         self._next = first_part
         self._header = schema.names
+        self._flushed = time.monotonic()
         parts.mkdir(parents=True, exist_ok=True)
 
     def write(self, records: Iterable[Sequence[Any]]) -> None:
@@ -791,11 +1065,14 @@ class ParquetWriter:
             self._buffer.append({k: _jsonable(v) for k, v in zip(self._header, record, strict=True)})
             if len(self._buffer) >= PARQUET_PART_ROWS:
                 self._flush()
+        if self._buffer and time.monotonic() - self._flushed >= PARQUET_FLUSH_SECONDS:
+            self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        self._flushed = time.monotonic()
         if not self._buffer:
             return
         table = pa.Table.from_pylist(self._buffer, schema=self._schema)
@@ -811,15 +1088,38 @@ class ParquetWriter:
         self._flush()
 
     def finish(self, sink: IO[bytes] | Path) -> None:
-        """Merge the parts into the output, row group by row group, and remove them."""
+        """Merge the parts into the output in row groups of PARQUET_PART_ROWS, and remove them.
+
+        A file ``sink`` is written beside it and renamed into place when complete."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self._flush()
-        with pq.ParquetWriter(sink, self._schema) as writer:
+        target = (
+            sink.with_name(sink.name + ".partial")
+            if isinstance(sink, Path) and not (sink.exists() and not sink.is_file())
+            else sink
+        )
+        with pq.ParquetWriter(target, self._schema) as writer:
+            pending: list[Any] = []
+            size = 0
             for part in sorted(self._parts.glob("*.parquet")):
                 source = pq.ParquetFile(part)
                 for group in range(source.num_row_groups):
-                    writer.write_table(source.read_row_group(group))
+                    table = source.read_row_group(group)
+                    pending.append(table)
+                    size += table.num_rows
+                    while size >= PARQUET_PART_ROWS:
+                        merged = pa.concat_tables(pending)
+                        writer.write_table(
+                            merged.slice(0, PARQUET_PART_ROWS), row_group_size=PARQUET_PART_ROWS
+                        )
+                        rest = merged.slice(PARQUET_PART_ROWS)
+                        pending, size = [rest], rest.num_rows
+            if size:
+                writer.write_table(pa.concat_tables(pending), row_group_size=PARQUET_PART_ROWS)
+        if target is not sink:
+            os.replace(target, sink)
         shutil.rmtree(self._parts)
 
 
@@ -889,23 +1189,35 @@ def _complete_csv_records(handle: IO[bytes], fmt: str, header: Sequence[str], ou
 
 def _resume_parquet(out: Path, parts: Path, schema: Any) -> tuple[int, int]:
     """(rows already done, next part number); a finished OUT becomes the first part."""
-    import pyarrow.parquet as pq
-
     if not parts.is_dir():
         if not out.is_file():
             return 0, 0
+        _check_parquet(out, schema)  # before it is moved: a torn or foreign file stays where it is
         parts.mkdir(parents=True)
         os.replace(out, parts / f"{0:06d}.parquet")
     for partial in parts.glob("*.tmp"):
         partial.unlink()
     done = count = 0
     for part in sorted(parts.glob("*.parquet")):
-        source = pq.ParquetFile(part)
-        if not source.schema_arrow.equals(schema):
-            raise InputError(f"cannot resume: {part} has other columns than this run writes")
-        done += source.metadata.num_rows
+        done += _check_parquet(part, schema)
         count += 1
     return done, count
+
+
+def _check_parquet(path: Path, schema: Any) -> int:
+    """The rows of a complete Parquet file with this run's columns, else InputError."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"cannot resume: {path} is not a complete Parquet file ({exc}); remove it, or run without --resume"
+        ) from exc
+    if not source.schema_arrow.equals(schema):
+        raise InputError(f"cannot resume: {path} has other columns than this run writes")
+    return source.metadata.num_rows
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -996,6 +1308,19 @@ def _progress_bar(show: bool, total: int | None, initial: int) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """How rows are scored and shown (the same for every output format)."""
+
+    workers: int
+    chunk_size: int
+    model_path: str | None
+    trust: bool
+    progress: bool | None
+    delimiter: str | None = None
+    encoding: str | None = None
+
+
 def classify_file(
     in_path: str | Path,
     out_path: str | Path,
@@ -1010,6 +1335,8 @@ def classify_file(
     scorer_path: str | Path | None = None,
     trust: bool = False,
     progress: bool | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> BatchSummary:
     """Classify every row of IN into OUT ('-' for stdin/stdout, which need ``fmt``).
 
@@ -1018,11 +1345,23 @@ def classify_file(
     Returns the summary; raises InputError for a whole-file problem and ModelError for
     a model that cannot be loaded. ``progress`` None shows a bar only when stderr is a
     terminal.
+
+    Nothing touches OUT until the options, OUT's folder, the model's checksum and IN
+    (its header and columns) have been checked. A fresh run writes ``OUT.partial`` and
+    renames it to OUT when done, or when interrupted (Ctrl-C, SIGTERM: the complete rows
+    so far, resumable); a failed run removes it and leaves OUT as it was. Every run to a
+    file records what it is in ``OUT.roleclass-run.json``; ``resume`` refuses to go on
+    from a file that another input or other options wrote.
     """
+    from roleclass import run_record
+
     started = time.perf_counter()
     in_fmt = detect_format(in_path, fmt)
     to_stdout = str(out_path) == "-"
-    out_fmt = detect_format(out_path, fmt or (in_fmt if to_stdout else None))
+    same = "csv" if in_fmt == "xlsx" else in_fmt
+    out_fmt = detect_format(
+        out_path, (fmt if fmt != "xlsx" else None) or (same if to_stdout else None), output=True
+    )
     workers = max(1, workers or os.cpu_count() or 1)
     if chunk_size < 1:
         raise InputError("chunk_size must be at least 1")
@@ -1030,26 +1369,47 @@ def classify_file(
         raise InputError("--resume needs an output file, not stdout")
     if str(in_path) != "-" and not to_stdout and Path(in_path).resolve() == Path(out_path).resolve():
         raise InputError("the output file must not be the input file")
-    if not to_stdout and Path(out_path).is_dir():
-        raise InputError(f"{out_path} is a directory; name an output file")
+    if not to_stdout:
+        run_record.check_output_path(Path(out_path))
+    model_sha256 = run_record.check_model(scorer_path, trust)
+    settings = RunSettings(workers, chunk_size, _str(scorer_path), trust, progress, delimiter, encoding)
     cleanups: list[Callable[[], Any]] = []
     try:
-        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+        reader = open_reader(
+            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
+        )
         output, rows = _plan_output(reader, out_fmt)
-        summary = _write(
-            rows,
-            output,
+        record = run_record.describe_run(
+            in_path,
+            input_format=in_fmt,
+            delimiter=getattr(reader, "delimiter", None),
+            encoding=_check_encoding(encoding),
+            text_col=reader.columns.text,
+            title_col=reader.columns.title,
+            id_col=reader.columns.id,
+            output_format=out_fmt,
+            model_sha256=model_sha256,
+        )
+        LOG.info(
+            "reading %s (%s%s); columns: text %r, title %r, id %r",
             in_path,
             in_fmt,
-            out_path,
+            f", delimiter {record['delimiter']!r}" if record["delimiter"] else "",
+            reader.columns.text,
+            reader.columns.title,
+            reader.columns.id,
+        )
+        target = _Target.open(None if to_stdout else Path(out_path), out_fmt, output, resume, record)
+        LOG.info(
+            "writing %s (%s)%s; model sha256 %s…; up to %d workers, %d rows a chunk",
+            target.path or target.out or "stdout",
             out_fmt,
+            f", after {target.done:,} rows already there" if target.done else "",
+            model_sha256[:12],
             workers,
             chunk_size,
-            resume,
-            _str(scorer_path),
-            trust,
-            progress,
         )
+        summary = _write(rows, output, target, in_path, in_fmt, settings)
     finally:
         for cleanup in reversed(cleanups):
             cleanup()
@@ -1057,137 +1417,233 @@ def classify_file(
     return summary
 
 
+_INTERRUPTIONS = (KeyboardInterrupt, Terminated, BrokenPipeError)
+
+
+@dataclass
+class _Target:
+    """Where rows go: stdout, OUT itself, or ``OUT.partial`` renamed at the end.
+
+    ``done`` rows are already there (a resume). ``finish`` says how the run ended: done or
+    interrupted keeps the rows (renamed into place); failed removes a fresh partial file.
+    """
+
+    out: Path | None
+    fmt: str
+    writer: Any
+    handle: IO[str] | None
+    path: Path | None  # the file rows are written to (None: stdout or Parquet parts)
+    rename: bool  # rename ``path`` to ``out`` at the end
+    fresh: bool
+    done: int = 0
+    previous_record: bytes | None = None  # the record of the run that wrote OUT, put back if this one fails
+
+    @classmethod
+    def open(
+        cls, out: Path | None, fmt: str, output: _Output, resume: bool, record: dict[str, Any]
+    ) -> _Target:
+        from roleclass import run_record
+
+        special = out is not None and out.exists() and not out.is_file()  # /dev/null, a FIFO
+        if out is not None and not special:
+            partial = run_record.partial_path(out)
+            existing = partial if partial.exists() else out
+            parts = out.with_name(out.name + ".parts")
+            if fmt == "parquet" and parts.is_dir() and any(parts.glob("*.parquet")):
+                existing = parts  # an interrupted Parquet run: its parts are what a resume goes on from
+            if resume and existing.exists() and (existing.is_dir() or existing.stat().st_size > 0):
+                run_record.check_resume(out, existing, record)
+            previous = run_record.read_record_bytes(out)
+            run_record.write_record(out, record)
+        if fmt == "parquet":
+            target = cls._open_parquet(out, output, resume and not special)
+            target.previous_record = None if special else previous
+            return target
+        if out is None or special:
+            handle = (
+                io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                if out is None
+                else out.open("w", encoding="utf-8", newline="")
+            )
+            return cls(out, fmt, _text_writer(handle, fmt, output.header, True), handle, None, False, True)
+        written = _complete_text_rows(existing, fmt, output.header) if resume else -1
+        path = existing if written >= 0 else partial
+        handle = path.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
+        writer = _text_writer(handle, fmt, output.header, written < 0)
+        target = cls(out, fmt, writer, handle, path, path != out, written < 0, max(0, written))
+        target.previous_record = previous
+        return target
+
+    @classmethod
+    def _open_parquet(cls, out: Path | None, output: _Output, resume: bool) -> _Target:
+        if out is None or (out.exists() and not out.is_file()):
+            parts = Path(tempfile.mkdtemp(prefix="roleclass-parts-"))
+        else:
+            parts = out.with_name(out.name + ".parts")
+        first_part = done = 0
+        if out is not None and resume:
+            done, first_part = _resume_parquet(out, parts, output.schema)
+        elif parts.exists():
+            shutil.rmtree(parts)
+        writer = ParquetWriter(parts, output.schema, first_part)
+        return cls(out, "parquet", writer, None, None, False, not resume, done)
+
+    def finish(self, how: str) -> None:
+        """Close after a run that is ``done``, ``interrupted`` or ``failed``."""
+        try:
+            self.writer.close()
+            if self.handle is not None:
+                self.handle.flush()
+        finally:
+            if self.handle is not None:
+                if self.out is None:
+                    self.handle.detach()
+                else:
+                    self.handle.close()
+        if how == "failed" and self.fresh and self.out is not None and self.previous_record is not None:
+            from roleclass.run_record import restore_record
+
+            restore_record(self.out, self.previous_record)  # OUT is still the earlier run's
+        if isinstance(self.writer, ParquetWriter):
+            if how == "failed" and self.fresh:
+                shutil.rmtree(self.writer._parts, ignore_errors=True)  # this run's parts: nothing to resume
+                return
+            if how == "done":
+                if self.out is None:
+                    self.writer.finish(sys.stdout.buffer)
+                    sys.stdout.buffer.flush()
+                else:
+                    self.writer.finish(self.out)
+            return
+        if self.path is None or not self.rename:
+            return
+        if how == "failed" and self.fresh:
+            self.path.unlink(missing_ok=True)  # OUT stays as it was
+        else:
+            os.replace(self.path, self.out)
+
+
+def _text_writer(handle: IO[str], fmt: str, header: list[str] | None, write_header: bool) -> Any:
+    if fmt == "jsonl":
+        return JsonlWriter(handle, header)
+    return CsvWriter(handle, fmt, header or [], write_header=write_header)
+
+
 def _write(
     rows: Iterator[Row],
     output: _Output,
+    target: _Target,
     in_path: str | Path,
     in_fmt: str,
-    out_path: str | Path,
-    out_fmt: str,
-    workers: int,
-    chunk_size: int,
-    resume: bool,
-    model_path: str | None,
-    trust: bool,
-    progress: bool | None,
+    settings: RunSettings,
 ) -> BatchSummary:
-    summary = BatchSummary(output=str(out_path))
-    out = None if str(out_path) == "-" else Path(out_path)
-    handle: IO[str] | None = None
-    done = 0
-    if out_fmt == "parquet":
-        parts = (
-            Path(tempfile.mkdtemp(prefix="roleclass-parts-"))
-            if out is None
-            else out.with_name(out.name + ".parts")
-        )
-        first_part = 0
-        if out is not None and resume:
-            done, first_part = _resume_parquet(out, parts, output.schema)
-        elif out is not None and parts.exists():
-            shutil.rmtree(parts)
-        writer: Any = ParquetWriter(parts, output.schema, first_part)
-    else:
-        written = _complete_text_rows(out, out_fmt, output.header) if (resume and out is not None) else -1
-        done = max(0, written)
-        if out is None:
-            handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            handle = out.open("a" if written >= 0 else "w", encoding="utf-8", newline="")
-        if out_fmt == "jsonl":
-            writer = JsonlWriter(handle, output.header)
-        else:
-            writer = CsvWriter(handle, out_fmt, output.header or [], write_header=written < 0)
-    summary.resumed = done
-    show = _show_progress(progress)
-    bar = _progress_bar(show, count_rows(in_path, in_fmt) if show else None, done)
-    finished = False
+    summary = BatchSummary(output=str(target.out or "-"), resumed=target.done)
+    _count_done(target, summary)
+    show = _show_progress(settings.progress)
+    total = (
+        count_rows(in_path, in_fmt, check_delimiter(settings.delimiter), settings.encoding) if show else None
+    )
+    bar = _progress_bar(show, total, target.done)
+    how = "failed"
     try:
-        remaining = islice(rows, done, None)
+        remaining = islice(rows, target.done, None)
 
         def started(processes: int) -> None:
             summary.workers = processes
 
         for chunk, added in scored_chunks(
             remaining,
-            chunk_size=chunk_size,
-            workers=workers,
-            model_path=model_path,
-            trust=trust,
+            chunk_size=settings.chunk_size,
+            workers=settings.workers,
+            model_path=settings.model_path,
+            trust=settings.trust,
             on_start=started,
         ):
-            writer.write(output.records(chunk, added))
+            try:
+                target.writer.write(output.records(chunk, added))
+            except OSError as exc:
+                raise _no_space(exc, target.out) from exc
             for row, extra in zip(chunk, added, strict=True):
                 summary.add(row.number, extra)
             bar.update(len(chunk))
-        finished = True
+        how = "done"
+    except _INTERRUPTIONS:
+        how = "interrupted"
+        raise
     finally:
         bar.close()
-        writer.close()
-        if handle is not None:
-            handle.flush()
-            if out is None:
-                handle.detach()
-            else:
-                handle.close()
-    if finished and isinstance(writer, ParquetWriter):
-        if out is None:
-            writer.finish(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        else:
-            writer.finish(out)
+        try:
+            target.finish(how)
+        except OSError as exc:
+            if how == "done":
+                raise _no_space(exc, target.out) from exc
     return summary
 
 
-def classify_rows(
-    in_path: str | Path,
-    *,
-    text_col: str | None = None,
-    title_col: str | None = None,
-    id_col: str | None = None,
-    fmt: str | None = None,
-    workers: int | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    scorer_path: str | Path | None = None,
-    trust: bool = False,
-    suggest: bool = False,
-    summary: BatchSummary | None = None,
+def _count_done(target: _Target, summary: BatchSummary) -> None:
+    """Count the verdicts of the rows a resumed run found done, so the summary covers them."""
+    if not target.done:
+        return
+    if target.fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        number = 0
+        for part in sorted(target.writer._parts.glob("*.parquet")):
+            for record in pq.read_table(part, columns=["verdict", "mismatch", "error"]).to_pylist():
+                number += 1
+                summary.add(number, record, done=True)
+        return
+    if target.path is None:
+        return
+    with target.path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        if target.fmt == "jsonl":
+            records: Iterable[dict[str, Any]] = (json.loads(line) for line in handle)
+        else:
+            records = csv.DictReader(handle, **_dialect(target.fmt))
+        for number, record in enumerate(islice(records, target.done), start=1):
+            record = {**record, "mismatch": _true(record.get("mismatch"))}
+            summary.add(number, record, done=True)
+
+
+def _no_space(exc: OSError, out: Path | None) -> OSError | InputError:
+    """A full disk is the user's to fix (exit 3), named with the file; other OSErrors pass."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InputError(f"no space left on the device writing {out or 'stdout'}")
+    return exc
+
+
+def _scored_rows(
+    reader: Any,
+    workers: int,
+    chunk_size: int,
+    model_path: str | None,
+    trust: bool,
+    summary: BatchSummary | None,
+    suggest: bool = True,
 ) -> Iterator[tuple[Row, Columns, dict[str, Any]]]:
-    """(row, its columns, added columns) for every input row, in order, without writing.
+    """(row, its columns, added columns) for every row of ``reader``, in order, without
+    writing; with ``suggest`` a mismatched row also gets ``suggested_title``."""
 
-    With ``suggest`` a mismatched row also gets ``suggested_title``. Whole-file problems
-    raise InputError on the first ``next``.
-    """
-    in_fmt = detect_format(in_path, fmt)
-    workers = max(1, workers or os.cpu_count() or 1)
-    cleanups: list[Callable[[], Any]] = []
-    try:
-        reader = open_reader(in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups)
+    def started(processes: int) -> None:
+        if summary is not None:
+            summary.workers = processes
 
-        def started(processes: int) -> None:
+    for chunk, added in scored_chunks(
+        iter(reader),
+        chunk_size=chunk_size,
+        workers=workers,
+        model_path=model_path,
+        trust=trust,
+        suggest=suggest,
+        on_start=started,
+    ):
+        for row, extra in zip(chunk, added, strict=True):
             if summary is not None:
-                summary.workers = processes
-
-        for chunk, added in scored_chunks(
-            iter(reader),
-            chunk_size=chunk_size,
-            workers=workers,
-            model_path=_str(scorer_path),
-            trust=trust,
-            suggest=suggest,
-            on_start=started,
-        ):
-            for row, extra in zip(chunk, added, strict=True):
-                if summary is not None:
-                    summary.add(row.number, extra)
-                columns = reader.columns
-                if isinstance(reader, JsonlReader) and row.values:
-                    columns = reader._text_column(row.values)
-                yield row, columns, extra
-    finally:
-        for cleanup in reversed(cleanups):
-            cleanup()
+                summary.add(row.number, extra)
+            columns = reader.columns
+            if isinstance(reader, JsonlReader) and row.values:
+                columns = reader._text_column(row.values)
+            yield row, columns, extra
 
 
 def _str(path: str | Path | None) -> str | None:
@@ -1220,9 +1676,31 @@ def _report_format(path: str | Path, fmt: str | None) -> str:
     return detect_format(path, fmt)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: a spreadsheet runs these
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading
+    single quote (the OWASP CSV-injection rule), so ``=HYPERLINK(...)`` in a title is
+    shown, never run."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _markdown_cell(value: Any) -> str:
+    """One Markdown table cell: on one line, HTML and Markdown markup escaped, so a title
+    holding ``<img onerror=...>`` or ``[link](...)`` shows as the characters it is."""
     text = "; ".join(value) if isinstance(value, list) else _cell(value)
-    return " ".join(text.split()).replace("|", "\\|")
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _report_cell(column: str, value: Any) -> str:
+    if column == "phrases":
+        return spreadsheet_safe("; ".join(value))
+    text = _cell(value)
+    return text if column in ("row", "confidence") else spreadsheet_safe(text)
 
 
 def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt: str) -> None:
@@ -1251,7 +1729,6 @@ def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt
         return
     handle = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="") if to_stdout else None
     if handle is None:
-        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
         handle = Path(report_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     try:
         if fmt == "jsonl":
@@ -1266,15 +1743,107 @@ def write_report(entries: Sequence[dict[str, Any]], report_path: str | Path, fmt
             writer = csv.writer(handle, lineterminator="\n", **_dialect(fmt))
             writer.writerow(REPORT_COLUMNS)
             for entry in entries:
-                writer.writerow(
-                    ["; ".join(entry[c]) if c == "phrases" else _cell(entry[c]) for c in REPORT_COLUMNS]
-                )
+                writer.writerow([_report_cell(c, entry[c]) for c in REPORT_COLUMNS])
     finally:
         handle.flush()
         if to_stdout:
             handle.detach()
         else:
             handle.close()
+
+
+BATCH_VERDICT_COLUMNS = (
+    "verdict",
+    "confidence",
+    "duties",
+    "title_claim",
+    "mismatch",
+    "reason",
+    "evidence",
+    "error",
+)
+
+
+def reader_delimiter(reader: Any) -> str | None:
+    return getattr(reader, "delimiter", None)
+
+
+def is_batch_output(fields: Sequence[str]) -> bool:
+    """Whether a table's columns are those ``roleclass batch`` adds (so it is scored)."""
+    return set(BATCH_VERDICT_COLUMNS) <= set(fields)
+
+
+def _fields_of(reader: Any) -> list[str]:
+    if isinstance(reader, ParquetReader):
+        return list(reader.schema.names)
+    if isinstance(reader, JsonlReader):
+        return list(reader.first_keys)
+    return list(reader.fieldnames)
+
+
+def _true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _evidence_phrases(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            return []
+    if not isinstance(value, list):
+        return []
+    return [str(e["phrase"]) for e in value if isinstance(e, dict) and "phrase" in e][:REPORT_PHRASES]
+
+
+def _report_entry(
+    number: int, ident: Any, title: str | None, added: dict[str, Any], suggested: str
+) -> dict[str, Any]:
+    """One report entry from a row's added columns (scored now, or read from a batch output)."""
+    phrases = _evidence_phrases(added["evidence"])
+    return {
+        "row": number,
+        "id": None if _missing(ident) or ident in ("", None) else str(ident),
+        "title": title,
+        "title_claim": added["title_claim"],
+        "duties": added["duties"],
+        "verdict": added["verdict"],
+        "confidence": float(added["confidence"]),
+        "phrases": phrases,
+        "suggested_title": suggested,
+        "reason": added["reason"],
+    }
+
+
+def _entries_from_batch_output(
+    reader: Any, model_path: str | None, trust: bool, bar: Any, summary: BatchSummary
+) -> list[dict[str, Any]]:
+    """Report entries read from a finished ``roleclass batch`` output: the verdict columns
+    are taken as written; only the mismatched rows are scored again, in this process, for
+    their suggested title (which needs the duty statements the output does not carry)."""
+    entries = []
+    for row in reader:
+        values = row.values
+        added = {
+            c: (None if _missing(values.get(c)) or values.get(c) == "" else values.get(c))
+            for c in OUTPUT_COLUMNS
+        }
+        added["mismatch"] = _true(values.get("mismatch"))
+        summary.add(row.number, added)
+        bar.update(1)
+        if not added["mismatch"] or added["error"]:
+            continue
+        suggested = ""
+        if row.text is not None:
+            init_worker(model_path, trust)
+            if "error" in _WORKER:
+                raise _WORKER["error"]
+            scored = score_one(_WORKER["scorer"], row.text, row.title, None, suggest=True)
+            suggested = scored.get("suggested_title") or ""  # none where the row fails now
+        columns = reader.columns
+        ident = values.get(columns.id) if columns.id else None
+        entries.append(_report_entry(row.number, ident, row.title, added, suggested))
+    return entries
 
 
 def mismatch_report(
@@ -1290,6 +1859,10 @@ def mismatch_report(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     scorer_path: str | Path | None = None,
     trust: bool = False,
+    progress: bool | None = False,
+    resume: bool = False,
+    delimiter: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[BatchSummary, list[dict[str, Any]]]:
     """The recruiters' report: postings whose title claims a function their duties don't carry.
 
@@ -1299,41 +1872,88 @@ def mismatch_report(
     comes from its extension (.md for a Markdown table) or ``report_fmt``, and '-' without
     it prints Markdown. Only the mismatched rows are held in memory. Returns the summary
     of the whole run and the report's entries.
+
+    IN may be a finished ``roleclass batch`` output (it has the verdict columns): then it
+    is read, not scored again. With ``resume`` the scored rows are kept in
+    ``REPORT.scored.jsonl`` (a batch output, resumable like one) until the report is
+    written, so an interrupted run goes on where it stopped.
     """
     started = time.perf_counter()
     report_fmt = _report_format(report_path, report_fmt)
-    summary = BatchSummary(output=str(report_path))
-    entries: list[dict[str, Any]] = []
-    for row, columns, added in classify_rows(
-        in_path,
-        text_col=text_col,
-        title_col=title_col,
-        id_col=id_col,
-        fmt=fmt,
-        workers=workers,
-        chunk_size=chunk_size,
-        scorer_path=scorer_path,
-        trust=trust,
-        suggest=True,
-        summary=summary,
-    ):
-        if not added.get("mismatch"):
-            continue
-        ident = row.values.get(columns.id) if columns.id else None
-        entries.append(
-            {
-                "row": row.number,
-                "id": None if ident is None else str(ident),
-                "title": row.title,
-                "title_claim": added["title_claim"],
-                "duties": added["duties"],
-                "verdict": added["verdict"],
-                "confidence": added["confidence"],
-                "phrases": [e["phrase"] for e in added["evidence"][:REPORT_PHRASES]],
-                "suggested_title": added.get("suggested_title", ""),
-                "reason": added["reason"],
-            }
+    to_stdout = str(report_path) == "-"
+    if not to_stdout:
+        from roleclass.run_record import check_output_path
+
+        check_output_path(Path(report_path))
+    if resume and to_stdout:
+        raise InputError("--resume needs a report file, not stdout: it keeps the scored rows beside it")
+    in_fmt = detect_format(in_path, fmt)
+    cleanups: list[Callable[[], Any]] = []
+    try:
+        reader = open_reader(
+            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
         )
+        scored = is_batch_output(_fields_of(reader))
+        if resume and not scored:
+            work = Path(report_path).with_name(Path(report_path).name + ".scored.jsonl")
+            summary_scoring = classify_file(
+                in_path,
+                work,
+                text_col=text_col,
+                title_col=title_col,
+                id_col=id_col,
+                fmt=fmt,
+                workers=workers,
+                chunk_size=chunk_size,
+                resume=True,
+                scorer_path=scorer_path,
+                trust=trust,
+                progress=progress,
+                delimiter=delimiter,
+                encoding=encoding,
+            )
+            summary, entries = mismatch_report(
+                work, report_path, report_fmt=report_fmt, scorer_path=scorer_path, trust=trust, progress=False
+            )
+            summary.rows, summary.resumed = summary_scoring.rows, summary_scoring.resumed
+            summary.workers = summary_scoring.workers
+            summary.seconds = time.perf_counter() - started
+            from roleclass.run_record import record_path
+
+            work.unlink()
+            record_path(work).unlink(missing_ok=True)
+            return summary, entries
+        summary = BatchSummary(output=str(report_path))
+        show = _show_progress(progress)
+        bar = _progress_bar(
+            show, count_rows(in_path, in_fmt, reader_delimiter(reader), encoding) if show else None, 0
+        )
+        try:
+            if scored:
+                entries = _entries_from_batch_output(reader, _str(scorer_path), trust, bar, summary)
+            else:
+                entries = []
+                for row, columns, added in _scored_rows(
+                    reader,
+                    max(1, workers or os.cpu_count() or 1),
+                    chunk_size,
+                    _str(scorer_path),
+                    trust,
+                    summary,
+                ):
+                    bar.update(1)
+                    if added.get("mismatch"):
+                        ident = row.values.get(columns.id) if columns.id else None
+                        entries.append(
+                            _report_entry(
+                                row.number, ident, row.title, added, added.get("suggested_title", "")
+                            )
+                        )
+        finally:
+            bar.close()
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
     entries.sort(key=lambda e: (-e["confidence"], e["row"]))
     write_report(entries, report_path, report_fmt)
     summary.seconds = time.perf_counter() - started

@@ -7,9 +7,13 @@ and prints. Errors a user can fix print one line and exit with a documented code
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -17,10 +21,22 @@ from typing import Any
 
 import click
 
-from roleclass.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_USAGE, InputError, RoleclassError
+from roleclass.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    InputError,
+    RoleclassError,
+    Terminated,
+)
 from roleclass.render import render_result
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+LOG = logging.getLogger("roleclass")
 
 
 def _fail(message: str, code: int) -> None:
@@ -29,23 +45,80 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _quiet_stdout() -> None:
+    """After a closed stdout (``| head``): point it at /dev/null, so the interpreter's
+    final flush does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+        pass
+
+
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn expected errors into one line and an exit code, and unexpected ones too."""
+    """Turn expected errors into one line and an exit code, and unexpected ones too.
+
+    SIGTERM (what ``timeout``, systemd and job schedulers send) raises ``Terminated`` in
+    the command, so a run ends as cleanly as on Ctrl-C: exit 143 instead of 130.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             return command(*args, **kwargs)
         except RoleclassError as exc:
             _fail(str(exc), exc.exit_code)
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            _fail(f"{exc.strerror}: {exc.filename}", EXIT_INPUT)
+        except click.ClickException:  # a usage error raised by a command: the group reports it
+            raise
+        except BrokenPipeError:  # the reader went away (`| head`): a normal end, said nothing
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:
+            if exc.errno in _NO_SPACE:
+                where = f" writing {exc.filename}" if exc.filename else ""
+                _fail(f"no space left on the device{where}: {exc.strerror}", EXIT_INPUT)
+            if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError, NotADirectoryError)):
+                _fail(f"{exc.strerror}: {exc.filename}", EXIT_INPUT)
+            _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except Terminated:
+            _fail("terminated (SIGTERM)", EXIT_TERMINATED)
         except Exception as exc:  # the last line of defence: report, never a traceback
             _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_INTERNAL)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
+
+
+class OneLineErrors(click.Group):
+    """click's group, with its usage errors on one line like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            value = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+            if no_args and isinstance(exc, no_args) and exc.ctx is not None:  # bare `roleclass`: the help
+                click.echo(exc.ctx.get_help(), err=True)
+                sys.exit(EXIT_USAGE)
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(exc.format_message() + hint, EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        sys.exit(value if isinstance(value, int) else 0)
 
 
 def read_posting(source: str | None, text: str | None) -> str:
@@ -72,12 +145,16 @@ def read_posting(source: str | None, text: str | None) -> str:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(f"the posting is over {max_bytes:,} bytes; the limit is {MAX_POSTING_CHARS:,} characters")
+        raise InputError(
+            f"the posting is over {max_bytes:,} bytes; the limit is {MAX_POSTING_CHARS:,} characters"
+        )
     if data.startswith(_UTF16_BOMS):  # Windows "Unicode" text files
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError(f"the posting starts as UTF-16 but is not valid UTF-16 (byte {exc.start})") from exc
+            raise InputError(
+                f"the posting starts as UTF-16 but is not valid UTF-16 (byte {exc.start})"
+            ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -87,19 +164,29 @@ def read_posting(source: str | None, text: str | None) -> str:
 
 
 def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--trust-model", is_flag=True, help="Load a model file that has no checksum file.")(command)
-    return click.option("--model", "model_path", type=click.Path(), help="A model file other than the shipped one.")(command)
+    command = click.option(
+        "--trust-model", is_flag=True, help="Load a model file that has no checksum file."
+    )(command)
+    return click.option(
+        "--model", "model_path", type=click.Path(), help="A model file other than the shipped one."
+    )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="Log progress to stderr (-vv for debug).")
 @click.version_option(package_name="roleclass")
 def cli(verbose: int) -> None:
     """Say whether a job posting is really sales, marketing, or a mislabeled hybrid.
 
-    Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal.
+    Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal,
+    130 interrupted, 141 stdout closed early, 143 terminated (SIGTERM).
     """
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], stream=sys.stderr)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("roleclass: %(levelname)s: %(message)s"))
+    LOG.handlers[:] = [handler]  # -v: what each command is doing; -vv: each chunk and its timing
+    LOG.setLevel(level)
+    LOG.propagate = False
 
 
 @cli.command()
@@ -110,20 +197,54 @@ def cli(verbose: int) -> None:
 @model_options
 @handle_errors
 def score(
-    source: str | None, text: str | None, title: str | None, as_json: bool, model_path: str | None, trust_model: bool
+    source: str | None,
+    text: str | None,
+    title: str | None,
+    as_json: bool,
+    model_path: str | None,
+    trust_model: bool,
 ) -> None:
     """Score one posting from SOURCE (a file, or '-' for stdin), or --text."""
     from roleclass.scorer import Scorer
+    from roleclass.suggest import suggest_title
 
+    if source is not None and text is not None:
+        raise RoleclassError("give the posting as SOURCE or --text, not both")
     posting = read_posting(source, text)
-    result = Scorer.load(model_path, trust=trust_model).score(posting, title)
-    click.echo(result.to_json(indent=2) if as_json else render_result(result, color=sys.stdout.isatty()))
+    scorer = Scorer.load(model_path, trust=trust_model)
+    LOG.info("scoring %s characters with model %s…", f"{len(posting):,}", scorer.info.sha256[:12])
+    result = scorer.score(posting, title)
+    if as_json:
+        click.echo(result.to_json(indent=2))
+        return
+    suggested = (
+        suggest_title(getattr(scorer.model, "title_suggester", None), result) if result.mismatch else ""
+    )
+    click.echo(render_result(result, color=sys.stdout.isatty(), suggested_title=suggested))
 
 
 @cli.command()
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default=None, help="Corpus folder (default: the repo's corpus/).")
-@click.option("--shared", "shared_dir", type=click.Path(file_okay=False), default=None, help="The shared data folder (default: ../shared).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Model file to write (default: models/roleclass.joblib).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Corpus folder (default: the repo's corpus/).",
+)
+@click.option(
+    "--shared",
+    "shared_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The shared data folder (default: ../shared).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Model file to write (default: models/roleclass.joblib).",
+)
 @handle_errors
 def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) -> None:
     """Train the model from O*NET and the labeled corpus, and write it with its checksum and card."""
@@ -144,30 +265,67 @@ def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) ->
 
 
 @cli.command()
-@click.option("--data", "data_file", type=click.Path(dir_okay=False), default=None,
-              help="A labeled JSONL file (title, text, duties, title_claim, verdict, mismatch) scored with the model; "
-                   "default: grouped cross-validation over the corpus.")
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A labeled JSONL file (title, text, duties, title_claim, verdict, mismatch) scored with the model; "
+    "default: grouped cross-validation over the corpus.",
+)
 @click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False), default=None, help="Corpus folder.")
-@click.option("--shared", "shared_dir", type=click.Path(file_okay=False), default=None, help="The shared data folder.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="bench/results", show_default=True,
-              help="Where the JSON figures and the reliability diagram go.")
+@click.option(
+    "--shared", "shared_dir", type=click.Path(file_okay=False), default=None, help="The shared data folder."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="bench/results",
+    show_default=True,
+    help="Where the JSON figures and the reliability diagram go.",
+)
 @click.option("--write-card", is_flag=True, help="Also write the figures into models/MODEL_CARD.md.")
 @click.option("--jobs", default=-1, show_default=True, help="Parallel folds (-1: all cores).")
-@click.option("--cv", type=click.Choice(["source", "posting"]), default="source", show_default=True,
-              help="Hold out whole sources (new job boards) or folds of postings.")
+@click.option(
+    "--cv",
+    type=click.Choice(["source", "posting"]),
+    default="source",
+    show_default=True,
+    help="Hold out whole sources (new job boards) or folds of postings.",
+)
 @click.option("--no-faithfulness", is_flag=True, help="Skip the ERASER evidence measures (faster).")
 @model_options
 @handle_errors
 def evaluate(
-    data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: str, write_card: bool, jobs: int,
-    cv: str, no_faithfulness: bool, model_path: str | None, trust_model: bool,
+    data_file: str | None,
+    corpus_dir: str | None,
+    shared_dir: str | None,
+    out_dir: str,
+    write_card: bool,
+    jobs: int,
+    cv: str,
+    no_faithfulness: bool,
+    model_path: str | None,
+    trust_model: bool,
 ) -> None:
     """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, evidence faithfulness, and two baselines."""
     from roleclass.evaluation import run_evaluation
 
-    click.echo(run_evaluation(
-        data_file, corpus_dir, shared_dir, Path(out_dir), write_card, jobs, model_path, trust_model, cv, not no_faithfulness
-    ))
+    click.echo(
+        run_evaluation(
+            data_file,
+            corpus_dir,
+            shared_dir,
+            Path(out_dir),
+            write_card,
+            jobs,
+            model_path,
+            trust_model,
+            cv,
+            not no_faithfulness,
+        )
+    )
 
 
 def column_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -179,8 +337,14 @@ def column_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(["csv", "tsv", "jsonl", "parquet"]),
-            help="Format where a file name can't say it ('-' for stdin/stdout, other extensions).",
+            type=click.Choice(["csv", "tsv", "jsonl", "parquet", "xlsx"]),
+            help="Format where a file name can't say it ('-' for stdin/stdout, other extensions; xlsx: input only).",
+        ),
+        click.option(
+            "--delimiter", help="CSV field separator of IN (default: sniffed from its header: , ; tab |)."
+        ),
+        click.option(
+            "--encoding", help="Text encoding of a CSV/TSV/JSONL IN (default: UTF-8), e.g. cp1252, latin-1."
         ),
     ]
     for option in options:
@@ -190,19 +354,38 @@ def column_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command()
 @click.argument("source", metavar="IN")
-@click.option("-o", "--output", required=True, help="Output file (.csv, .tsv, .jsonl, .parquet) or '-' for stdout.")
+@click.option(
+    "-o", "--output", required=True, help="Output file (.csv, .tsv, .jsonl, .parquet) or '-' for stdout."
+)
 @column_options
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to score with (default: all cores).")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Rows per chunk handed to a worker.")
-@click.option("--resume", is_flag=True, help="Go on after the rows already complete in OUTPUT (no duplicates or gaps).")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster (needs roleclass[dask]).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to score with (default: all cores).",
+)
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Rows per chunk handed to a worker."
+)
+@click.option(
+    "--resume", is_flag=True, help="Go on after the rows already complete in OUTPUT (no duplicates or gaps)."
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="Run on a dask.distributed cluster (needs roleclass[dask])."
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
 @model_options
 @handle_errors
 def batch(
     source: str,
     output: str,
     fmt: str | None,
+    delimiter: str | None,
+    encoding: str | None,
     text_col: str | None,
     title_col: str | None,
     id_col: str | None,
@@ -227,6 +410,8 @@ def batch(
     if scheduler:
         if resume:
             raise RoleclassError("--resume is not available with --scheduler")
+        if delimiter or encoding:
+            raise RoleclassError("--delimiter and --encoding are not available with --scheduler")
         from roleclass.dask import classify_file_on_cluster
 
         summary = classify_file_on_cluster(
@@ -243,6 +428,8 @@ def batch(
             scorer_path=model_path,
             trust=trust_model,
             progress=progress,
+            delimiter=delimiter,
+            encoding=encoding,
         )
     click.echo(summary.to_text(), err=True)
     if summary.errors:
@@ -251,30 +438,76 @@ def batch(
 
 @cli.command()
 @click.argument("source", metavar="IN")
-@click.option("-o", "--output", required=True, help="Report file (.md, .csv, .tsv, .jsonl, .parquet) or '-' (Markdown).")
-@column_options
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes to score with (default: all cores).")
+@click.option(
+    "-o", "--output", required=True, help="Report file (.md, .csv, .tsv, .jsonl, .parquet) or '-' (Markdown)."
+)
+@click.option("--id-col", help="Column with the posting id (default: id, if present).")
+@click.option("--title-col", help="Column with the title (default: title, if present).")
+@click.option("--text-col", help="Column with the posting text (default: description, else text).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "jsonl", "parquet", "xlsx", "md"]),
+    help="IN's format where its name can't say it; 'md' (or .md) makes the report Markdown.",
+)
+@click.option(
+    "--report-format",
+    type=click.Choice(["md", "csv", "tsv", "jsonl", "parquet"]),
+    help="The report's format where its name can't say it (default for '-': md).",
+)
+@click.option("--delimiter", help="CSV field separator of IN (default: sniffed from its header: , ; tab |).")
+@click.option(
+    "--encoding", help="Text encoding of a CSV/TSV/JSONL IN (default: UTF-8), e.g. cp1252, latin-1."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to score with (default: all cores).",
+)
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Rows per chunk handed to a worker."
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the scored rows in REPORT.scored.jsonl and go on after an interruption.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
 @model_options
 @handle_errors
 def mismatches(
     source: str,
     output: str,
     fmt: str | None,
+    report_format: str | None,
+    delimiter: str | None,
+    encoding: str | None,
     text_col: str | None,
     title_col: str | None,
     id_col: str | None,
     workers: int | None,
+    chunk_size: int | None,
+    resume: bool,
+    progress: bool | None,
     model_path: str | None,
     trust_model: bool,
 ) -> None:
     """Report the postings in IN whose title claims a function their duties don't carry.
 
     Sorted by confidence, each with its id, title, what the title claims, what the duties
-    are, the deciding phrases and a suggested title.
+    are, the deciding phrases and a suggested title. IN may be a finished `roleclass batch`
+    output: it is read, not scored again.
     """
-    from roleclass.batch import mismatch_report
+    from roleclass.batch import DEFAULT_CHUNK_SIZE, mismatch_report
     from roleclass.errors import EXIT_ROWS_FAILED
 
+    if fmt == "md":
+        report_format, fmt = report_format or "md", None
     summary, entries = mismatch_report(
         source,
         output,
@@ -282,24 +515,61 @@ def mismatches(
         title_col=title_col,
         id_col=id_col,
         fmt=fmt,
+        report_fmt=report_format,
         workers=workers,
+        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
         scorer_path=model_path,
         trust=trust_model,
+        progress=progress,
+        resume=resume,
+        delimiter=delimiter,
+        encoding=encoding,
     )
-    click.echo(f"{len(entries):,} mismatched postings of {summary.rows:,}", err=True)
+    click.echo(f"{len(entries):,} mismatched postings of {summary.total:,}", err=True)
     click.echo(summary.to_text(), err=True)
     if summary.errors:
         sys.exit(EXIT_ROWS_FAILED)
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local: no login).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--max-body-mb", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
-              help="Largest request body (posting or upload) in MiB; bigger gets 413.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local: no login)."
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--max-body-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10,
+    show_default=True,
+    help="Largest request body (posting or upload) in MiB; bigger gets 413.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30,
+    show_default=True,
+    help="Seconds for a whole request body to arrive; slower gets 408.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Connections and requests at once; more get 503.",
+)
 @model_options
 @handle_errors
-def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trust_model: bool) -> None:
+def serve(
+    host: str,
+    port: int,
+    max_body_mb: float,
+    body_timeout: float,
+    max_connections: int,
+    model_path: str | None,
+    trust_model: bool,
+) -> None:
     """Start the recruiter page and the JSON API (POST /api/score, /api/batch; docs at /docs)."""
     import os
     import socket
@@ -308,22 +578,34 @@ def serve(host: str, port: int, max_body_mb: float, model_path: str | None, trus
         import uvicorn
 
         from roleclass.web import create_app
+        from roleclass.web.app import server_options
     except ImportError as exc:
-        raise RoleclassError(f"`roleclass serve` needs the web extra: pip install 'roleclass[web]' ({exc.name} is missing)") from exc
+        raise RoleclassError(
+            f"`roleclass serve` needs the web extra: pip install 'roleclass[web]' ({exc.name} is missing)"
+        ) from exc
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise RoleclassError(f"cannot listen on {host}:{port}: {reason}") from exc
-    app = create_app(model_path=model_path, trust=trust_model, max_body_bytes=int(max_body_mb * 2**20))
+    app = create_app(
+        model_path=model_path,
+        trust=trust_model,
+        max_body_bytes=int(max_body_mb * 2**20),
+        body_timeout=body_timeout,
+    )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"roleclass: warning: listening on {host}, not loopback; the page has no login", err=True)
-    click.echo(f"roleclass: the page is at http://{host}:{port}/ and the API docs at /docs; Ctrl+C stops", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    click.echo(
+        f"roleclass: the page is at http://{host}:{port}/ and the API docs at /docs; Ctrl+C stops", err=True
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(max_connections))
 
 
-def _format_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+def _format_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
     return f"roleclass: warning: {message}\n"
 
 

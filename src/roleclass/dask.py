@@ -38,6 +38,7 @@ from roleclass.errors import InputError, RoleclassError
 
 _NUMERIC = {"confidence", "prob_sales", "prob_marketing", "prob_hybrid", "prob_other", "sales_share"}
 CSV_PARTITIONS_PER_THREAD = 2
+SCHEDULER_TIMEOUT_S = 10  # connecting to --scheduler: fail fast with a clear message
 
 
 def _dask() -> Any:
@@ -166,8 +167,16 @@ def classify_file_on_cluster(
     if str(in_path) == "-" or str(out_path) == "-":
         raise InputError("--scheduler reads and writes files, not stdin or stdout")
     in_fmt = detect_format(in_path, fmt)
-    out_fmt = detect_format(out_path, fmt)
-    with Client(scheduler) as client:
+    out_fmt = detect_format(out_path, fmt, output=True)
+    if in_fmt == "xlsx":
+        raise InputError(
+            "--scheduler reads CSV, TSV, JSON Lines or Parquet, not xlsx: run without --scheduler"
+        )
+    from roleclass.run_record import check_model, check_output_path, partial_path
+
+    check_output_path(Path(out_path))
+    check_model(scorer_path, trust)  # the checksum here; the workers load it (and must have the same file)
+    with _connect(Client, scheduler) as client:
         threads = max(1, sum(client.nthreads().values()))
         ddf = read_dataframe(str(in_path), in_fmt, threads)
         fields = [str(c) for c in ddf.columns]
@@ -177,7 +186,10 @@ def classify_file_on_cluster(
         names = output_names(fields)
         header = [names[c] for c in fields] + list(OUTPUT_COLUMNS)
         summary = BatchSummary(output=str(out_path), workers=len(client.nthreads()))
-        writer, handle = _open_writer(Path(out_path), out_fmt, header, ddf._meta, names)
+        out = Path(out_path)
+        special = out.exists() and not out.is_file()
+        written = out if special or out_fmt == "parquet" else partial_path(out)  # OUT is replaced at the end
+        writer, handle = _open_writer(written, out_fmt, header, ddf._meta, names)
         bar = _progress_bar(_show_progress(progress), None, 0)
         finished = False
         try:
@@ -203,10 +215,26 @@ def classify_file_on_cluster(
             writer.close()
             if handle is not None:
                 handle.close()
+            if written != out:
+                if finished:
+                    written.replace(out)
+                else:
+                    written.unlink(missing_ok=True)  # a failed run leaves OUT as it was
         if finished and isinstance(writer, ParquetWriter):
-            writer.finish(Path(out_path))
+            writer.finish(out)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A client of the scheduler, or a one-line InputError within SCHEDULER_TIMEOUT_S."""
+    try:
+        return client_class(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s "
+            f"({type(exc).__name__}); check --scheduler and that the scheduler is running"
+        ) from exc
 
 
 def _none(value: Any) -> Any:
@@ -225,7 +253,6 @@ def _open_writer(out: Path, fmt: str, header: list[str], meta: Any, names: dict[
         if parts.exists():
             shutil.rmtree(parts)
         return ParquetWriter(parts, parquet_schema(own, names)), None
-    out.parent.mkdir(parents=True, exist_ok=True)
     handle = out.open("w", encoding="utf-8", newline="")
     if fmt == "jsonl":
         return JsonlWriter(handle, header), handle

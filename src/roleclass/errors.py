@@ -1,6 +1,7 @@
 """Errors a user can act on, each with the CLI exit code that reports it.
 
-Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal error.
+Exit codes: 0 ok, 1 some batch rows failed, 2 usage, 3 input, 4 model, 5 internal error,
+130 interrupted (Ctrl-C), 141 stdout closed early (a pipe to ``head``), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_MODEL = 4
 EXIT_INTERNAL = 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class RoleclassError(Exception):
@@ -33,3 +37,9 @@ class ModelError(RoleclassError):
 
 class ModelVersionWarning(UserWarning):
     """The model was built with other scikit-learn or spaCy versions than the running ones."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so a run ends as Ctrl-C ends it
+    (complete rows written, workers stopped, resumable). A BaseException, like
+    KeyboardInterrupt, so that no ``except Exception`` swallows it."""

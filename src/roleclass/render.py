@@ -27,7 +27,8 @@ def _highlight(text: str, start: int, spans: list[tuple[int, int, str]], color: 
     return "".join(out)
 
 
-def render_result(result: ScoreResult, color: bool = False) -> str:
+def render_result(result: ScoreResult, color: bool = False, suggested_title: str = "") -> str:
+    """The terminal view of one result; ``suggested_title`` (for a mismatch) is shown under the title."""
     lines = []
     verdict = (result.verdict or "no verdict").upper()
     confidence = "no confidence: nothing to base it on" if result.confidence is None else f"confidence {result.confidence:.2f}"
@@ -39,6 +40,8 @@ def render_result(result: ScoreResult, color: bool = False) -> str:
     if result.review:
         lines.append(f"Review: yes, {result.review_reason}")
     lines.append(_title_line(result))
+    if suggested_title:
+        lines.append(f"Suggested title: {suggested_title}")
     share = "" if result.sales_share is None else f"  (sales share of sales+marketing duties {result.sales_share:.0%})"
     lines.append(f"Duties: {result.duties or 'not read'}{share}")
     lines.append(f"Reason: {result.reason}")

@@ -19,6 +19,7 @@ autoescaping, and pages carry a Content-Security-Policy that allows no script at
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
 import threading
@@ -45,6 +46,11 @@ from roleclass.web.view import page_view
 HERE = Path(__file__).parent
 MAX_BODY_BYTES = 10 * 2**20  # a request body over this gets 413 (a posting is at most 1M characters)
 MAX_BATCH_POSTINGS = 2_000  # postings per /api/batch request; `roleclass batch` takes more
+BODY_TIMEOUT_S = 30.0  # the whole request body must arrive within this (a trickled body gets 408)
+HEADER_TIMEOUT_S = 10.0  # a connection must send its request headers within this (else closed)
+KEEP_ALIVE_S = 5  # an idle keep-alive connection is closed after this
+MAX_CONNECTIONS = 100  # connections and requests at once; more get 503
+MAX_HEADER_BYTES = 64 * 1024  # request line and headers (h11's incomplete-event limit)
 REPORT_FORMATS = {"csv": ".csv", "md": ".md", "jsonl": ".jsonl"}
 REPORT_MEDIA = {"csv": "text/csv", "md": "text/markdown", "jsonl": "application/x-ndjson"}
 PAGE_HEADERS = {
@@ -91,7 +97,9 @@ class BatchItem(BaseModel):
     row: int = Field(description="1-based position in the list or data row in the file.")
     id: str | int | None = None
     title: str | None = None
-    result: ScoreResult | None = Field(None, description="The `score --json` object; null when `error` is set.")
+    result: ScoreResult | None = Field(
+        None, description="The `score --json` object; null when `error` is set."
+    )
     error: str | None = None
 
 
@@ -125,16 +133,22 @@ _POSTINGS = TypeAdapter(list[BatchPosting])
 # -- size limit ---------------------------------------------------------------------------
 def too_large_message(limit: int, size: int | None = None) -> str:
     limit_text = f"{limit:,} bytes ({limit / 2**20:g} MiB)"
-    head = f"is {size:,} bytes; the limit is {limit_text}" if size is not None else f"is over the limit of {limit_text}"
+    head = (
+        f"is {size:,} bytes; the limit is {limit_text}"
+        if size is not None
+        else f"is over the limit of {limit_text}"
+    )
     return f"the request body {head}. Send less, or use `roleclass batch` for large files."
 
 
 class BodyLimit:
     """413 for a request body over ``limit`` bytes: at once by Content-Length, else as the
-    body streams in (an HTTPException raised while the endpoint reads it)."""
+    body streams in (an HTTPException raised while the endpoint reads it); 408 for a body
+    that has not all arrived ``timeout`` seconds after the endpoint first asked for it
+    (a client trickling a byte at a time would otherwise hold a worker thread)."""
 
-    def __init__(self, app: ASGIApp, limit: int, respond: Any) -> None:
-        self.app, self.limit, self.respond = app, limit, respond
+    def __init__(self, app: ASGIApp, limit: int, respond: Any, timeout: float = BODY_TIMEOUT_S) -> None:
+        self.app, self.limit, self.respond, self.timeout = app, limit, respond, timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,17 +160,66 @@ class BodyLimit:
             await response(scope, receive, send)
             return
         received = 0
+        deadline: float | None = None
+        body_done = False
+        loop = asyncio.get_running_loop()
 
         async def limited() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, deadline, body_done
+            if body_done:  # after the body: waiting for a disconnect is not bounded
+                return await receive()
+            if deadline is None:
+                deadline = loop.time() + self.timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise HTTPException(
+                    408, f"the request body did not arrive within {self.timeout:g} s; send it at once"
+                ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
                     raise HTTPException(413, too_large_message(self.limit))
+                body_done = not message.get("more_body", False)
             return message
 
         await self.app(scope, limited, send)
+
+
+def server_options(
+    max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT_S
+) -> dict[str, Any]:
+    """uvicorn's settings for ``roleclass serve``: idle keep-alive closed after KEEP_ALIVE_S,
+    at most ``max_connections`` at once (503 beyond), request headers within
+    ``header_timeout`` and under MAX_HEADER_BYTES. The body deadline is the app's
+    (``BodyLimit``)."""
+    return {
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "limit_concurrency": max_connections,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "http": _header_timeout_protocol(header_timeout),
+    }
+
+
+def _header_timeout_protocol(seconds: float) -> Any:
+    """uvicorn's h11 protocol, closing a connection that has not sent a whole request
+    line and headers ``seconds`` after it opened (uvicorn itself waits for ever)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutH11(H11Protocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+
+        def _headers_too_slow(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._header_timer.cancel()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutH11
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -222,6 +285,7 @@ def create_app(
     trust: bool = False,
     max_body_bytes: int = MAX_BODY_BYTES,
     max_batch: int = MAX_BATCH_POSTINGS,
+    body_timeout: float = BODY_TIMEOUT_S,
 ) -> FastAPI:
     """The app around ``scorer`` (default: the model at ``model_path``, else the shipped one).
 
@@ -258,11 +322,16 @@ def create_app(
         description=DESCRIPTION,
         responses={413: ERRORS[413]},
     )
-    app.add_middleware(BodyLimit, limit=max_body_bytes, respond=error_response)
+    app.add_middleware(BodyLimit, limit=max_body_bytes, respond=error_response, timeout=body_timeout)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.url.path == "/api/score" and not _is_json(content_type):
+            return error_response(
+                request.url.path, 415, f"Content-Type {content_type or 'none'!r}: send application/json"
+            )
         status, message = _validation_message(list(exc.errors()), request.url.path.startswith("/api"))
         return error_response(request.url.path, status, message)
 
@@ -292,10 +361,20 @@ def create_app(
             result = score(text, title or None)
         except InputError as exc:
             return page({**context, "error": str(exc)}, 422)
-        return page({**context, "view": page_view(result)})
+        return page({**context, "view": page_view(result, _suggestion(result))})
+
+    def _suggestion(result: ScoreResult) -> str:
+        from roleclass.suggest import suggest_title
+
+        if not result.mismatch:
+            return ""
+        model = getattr(scorer, "model", None)
+        return suggest_title(getattr(model, "title_suggester", None), result)
 
     @app.post("/report", include_in_schema=False)
-    def report_page(file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv") -> Response:
+    def report_page(
+        file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv"
+    ) -> Response:
         from roleclass.batch import mismatch_report
 
         if report_format not in REPORT_FORMATS:
@@ -371,7 +450,7 @@ def create_app(
         Each result is the `score --json` object, or an `error` for a posting that cannot
         be read; the rest go on. At most `max_batch` postings per request."""
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "application/json" or content_type.endswith("+json"):
+        if _is_json(content_type):
             items = await run_in_threadpool(_score_list, _parse_postings(await request.body()))
         elif content_type == "multipart/form-data":
             form = await request.form(max_files=1, max_fields=10)
@@ -394,10 +473,18 @@ def create_app(
             raise HTTPException(400, f"the body is not UTF-8 (byte {exc.start})") from exc
         except json.JSONDecodeError as exc:
             raise HTTPException(400, f"the body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise HTTPException(
+                400, "the body is JSON nested too deeply: send a list of flat objects"
+            ) from exc
         if not isinstance(data, list):
-            raise HTTPException(422, f'expected a JSON list of {{"text", "title", "id"}} objects, got {type(data).__name__}')
+            raise HTTPException(
+                422, f'expected a JSON list of {{"text", "title", "id"}} objects, got {type(data).__name__}'
+            )
         if len(data) > max_batch:
-            raise HTTPException(413, f"{len(data):,} postings; the limit is {max_batch:,} a request (use `roleclass batch`)")
+            raise HTTPException(
+                413, f"{len(data):,} postings; the limit is {max_batch:,} a request (use `roleclass batch`)"
+            )
         try:
             return _POSTINGS.validate_python(data)
         except ValidationError as exc:
@@ -405,15 +492,25 @@ def create_app(
             for error in exc.errors():
                 index, *field = error["loc"]
                 where = ".".join(str(p) for p in field) or "posting"
-                problems.append(f"posting {index + 1 if isinstance(index, int) else index}: {where}: {error['msg']}")
+                problems.append(
+                    f"posting {index + 1 if isinstance(index, int) else index}: {where}: {error['msg']}"
+                )
             raise HTTPException(422, "; ".join(problems)) from exc
 
     def _item(row: int, ident: Any, title: str | None, text: str | None, error: str | None) -> dict[str, Any]:
         if error is None:
             try:
-                return {"row": row, "id": ident, "title": title, "result": score(text, title).to_dict(), "error": None}
+                return {
+                    "row": row,
+                    "id": ident,
+                    "title": title,
+                    "result": score(text, title).to_dict(),
+                    "error": None,
+                }
             except RoleclassError as exc:
                 error = str(exc)
+            except Exception as exc:  # one posting's failure is its row's error, never a 500
+                error = f"internal error ({type(exc).__name__}): {exc}"
         return {"row": row, "id": ident, "title": title, "result": None, "error": error}
 
     def _score_list(postings: list[BatchPosting]) -> list[dict[str, Any]]:
@@ -427,11 +524,16 @@ def create_app(
         with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
             try:
                 source = _save_upload(upload, folder, fmt)
-                reader = open_reader(source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups)
+                reader = open_reader(
+                    source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups
+                )
                 for row in reader:
                     if len(items) >= max_batch:
-                        raise HTTPException(413, f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
-                                                 "(use `roleclass batch`)")
+                        raise HTTPException(
+                            413,
+                            f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
+                            "(use `roleclass batch`)",
+                        )
                     ident = _plain(row.values.get(reader.columns.id)) if reader.columns.id else None
                     items.append(_item(row.number, ident, row.title, row.text, row.error))
             finally:
@@ -440,6 +542,10 @@ def create_app(
         return items
 
     return app
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
 
 
 def _plain(value: Any) -> str | int | None:

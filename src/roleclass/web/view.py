@@ -92,9 +92,11 @@ def mismatch_text(result: ScoreResult) -> str:
     return f"The title claims {claimed}, and the duties carry it ({duties})."
 
 
-def page_view(result: ScoreResult) -> dict[str, Any]:
-    """Everything the result part of the page needs."""
+def page_view(result: ScoreResult, suggested_title: str = "") -> dict[str, Any]:
+    """Everything the result part of the page needs (``suggested_title``: for a mismatch,
+    a title that carries the duties, as in the mismatch report)."""
     return {
+        "suggested_title": suggested_title,
         "verdict": result.verdict,
         "verdict_label": VERDICT_LABELS.get(result.verdict or "", "No verdict"),
         "confidence": result.confidence,
