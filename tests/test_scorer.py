@@ -143,3 +143,15 @@ def test_empty_postings_raise_input_error(scorer, bad):
 def test_invalid_utf8_bytes_raise_input_error(scorer):
     with pytest.raises(InputError, match="UTF-8"):
         scorer.score(b"\xff\xfe\x00broken")
+
+
+def test_score_many_keeps_order_and_turns_bad_postings_into_errors(scorer, case_posting):
+    from roleclass.result import ScoreError, ScoreResult
+
+    texts = [case_posting, "", "Apply now!", 42, case_posting]
+    titles = ["Marketing Director", None, "Sales Rep", None, None]
+    out = list(scorer.score_many(texts, titles, batch_size=2))
+    assert [type(r) for r in out] == [ScoreResult, ScoreError, ScoreResult, ScoreError, ScoreResult]
+    assert out[0].to_json() == scorer.score(case_posting, "Marketing Director").to_json()
+    assert out[1].kind == "input" and "empty" in out[1].message
+    assert out[4].to_json() == scorer.score(case_posting).to_json()

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from roleclass.labels import VERDICTS
 
-__all__ = ["VERDICTS", "DutySpan", "EvidenceItem", "ModelInfo", "ScoreResult"]
+__all__ = ["VERDICTS", "DutySpan", "EvidenceItem", "ModelInfo", "ScoreError", "ScoreResult"]
 STATUS_OK = "ok"
 STATUS_UNSUPPORTED_LANGUAGE = "unsupported_language"
 STATUS_NO_DUTIES = "no_duties"
@@ -80,3 +80,16 @@ class ScoreResult:
     def to_json(self, indent: int | None = None) -> str:
         """Deterministic JSON: same input and model give the same bytes."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+@dataclass(frozen=True)
+class ScoreError:
+    """What ``Scorer.score_many`` yields in place of a posting it could not score.
+
+    ``kind`` is "input" for a posting that is not a readable posting (the message says
+    why, as ``InputError`` would) and "internal" for a bug, so one posting never stops
+    a stream of thousands.
+    """
+
+    message: str
+    kind: str = "input"

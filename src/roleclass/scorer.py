@@ -7,7 +7,10 @@ a loaded model and nothing else; it reads nothing from ../shared and trains noth
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,12 +35,14 @@ from roleclass.result import (
     VERDICTS,
     DutySpan,
     ModelInfo,
+    ScoreError,
     ScoreResult,
 )
 from roleclass.review import DEFAULT_POLICY
 from roleclass.title import title_claim
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
+LOG = logging.getLogger(__name__)
 MAX_POSTING_CHARS = 1_000_000  # raw characters; longer input is refused, not truncated
 MAX_TITLE_CHARS = 1_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -100,6 +105,30 @@ class Scorer:
             return self._no_duties(cleaned, language, title, claim)
         duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim or "other")])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
+
+    def score_many(
+        self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = 64
+    ) -> Iterator[ScoreResult | ScoreError]:
+        """Score postings in input order; a posting that can't be scored yields a ScoreError.
+
+        The stream never stops on one bad posting: an ``InputError`` becomes a
+        ``ScoreError`` of kind "input", anything else one of kind "internal". Results
+        are the same, byte for byte, as ``score`` called on each posting alone.
+        ``batch_size`` is how many postings are read ahead and worked on together.
+        """
+        pairs = ((text, None) for text in texts) if titles is None else zip(texts, titles, strict=True)
+        for chunk in iter(lambda: list(itertools.islice(pairs, max(1, batch_size))), []):
+            for text, title in chunk:
+                yield self._score_or_error(text, title)
+
+    def _score_or_error(self, text: object, title: object) -> ScoreResult | ScoreError:
+        try:
+            return self.score(text, title)  # type: ignore[arg-type]
+        except InputError as exc:
+            return ScoreError(str(exc), "input")
+        except Exception as exc:  # one posting must never stop the stream
+            LOG.exception("internal error scoring a posting")
+            return ScoreError(f"internal error ({type(exc).__name__}): {exc}", "internal")
 
     # -- steps ---------------------------------------------------------------------
     @staticmethod
