@@ -38,6 +38,7 @@ LOG = logging.getLogger(__name__)
 MODEL_NAME = "roleclass-duties"
 MODEL_FILENAME = "roleclass.zip"
 MAX_MODEL_BYTES = 512 << 20  # the shipped model is about 1 MB
+LEXICON_MISMATCH_ENV = "ROLECLASS_LEXICON_MISMATCH"
 _CHUNK = 1 << 20
 
 
@@ -171,14 +172,37 @@ def _model_from_bytes(data: bytes, path: Path) -> RoleclassModel:
     names = {f.name for f in fields(RoleclassModel)} - {"metadata"}
     if not isinstance(metadata, dict) or not set(components) <= names:
         raise ModelError(f"{path} is not a roleclass model: unexpected parts {sorted(set(components) - names)}")
+    _check_lexicons(header, path)
     model = RoleclassModel(metadata=metadata, **components)
     if not isinstance(model.duty_classifier, DutyClassifier) or not isinstance(model.posting_classifier, PostingClassifier):
         raise ModelError(f"{path} is not a roleclass model: it holds no duty and posting classifiers")
     return model
 
 
-def _lexicon_digest() -> str | None:
-    return None
+def _lexicon_digest() -> str:
+    from roleclass.lexicon import lexicon_digest
+
+    return lexicon_digest()
+
+
+def _check_lexicons(header: dict[str, Any], path: Path) -> None:
+    """Refuse a model trained with other lexicons than the package's (it would read other inputs).
+
+    ``ROLECLASS_LEXICON_MISMATCH=warn`` turns the refusal into one warning, for whoever edits
+    a lexicon and wants to see its effect before retraining.
+    """
+    recorded, current = header.get("lexicons"), _lexicon_digest()
+    if recorded == current:
+        return
+    what = f"lexicons {str(recorded)[:12]}…" if isinstance(recorded, str) else "no lexicon hash"
+    message = (
+        f"model {path.name} was trained with {what}, not this roleclass's lexicons {current[:12]}…: "
+        "retrain it with `roleclass train`"
+    )
+    if os.environ.get(LEXICON_MISMATCH_ENV, "").strip().lower() == "warn":
+        warnings.warn(message, ModelVersionWarning, stacklevel=3)
+        return
+    raise ModelError(message + f" (or set {LEXICON_MISMATCH_ENV}=warn to load it anyway)")
 
 
 def _warn_on_version_drift(metadata: dict[str, object], sklearn_warned: bool = False) -> None:
