@@ -204,3 +204,29 @@ def test_saving_a_type_the_format_does_not_know_says_what_to_do(shipped, tmp_pat
 
     with pytest.raises(ModelError, match="cannot save an object of type"):
         save_model(replace(shipped, title_suggester=Unknown()), tmp_path / "x.zip")
+
+
+def test_new_parameters_and_fitted_attributes_need_no_change_to_the_format():
+    """Estimators are written generically: whatever a fitted estimator holds comes back equal."""
+    from scipy import sparse
+
+    from roleclass.duty_model import DutyClassifier
+
+    estimator = DutyClassifier(C=0.5)
+    estimator.embedding_ = np.arange(12, dtype=np.float32).reshape(3, 4)
+    estimator.fortran_ = np.asfortranarray(np.eye(3))
+    estimator.index_ = {"cold calls": 0, "brand": np.int64(7)}
+    estimator.by_id_ = {1: "a", (2, "b"): [1.5, float("nan")]}
+    estimator.kinds_ = ({"x", "y"}, frozenset({3}), np.dtype("<U5"), np.float32, float)
+    estimator.names_ = np.array(["Sales Rep", "Brand Lead"], dtype=object)
+    estimator.matrix_ = sparse.csr_array(np.array([[0, 1.5], [2.0, 0]]))
+    _, parts = model_format.loads(model_format.dumps({"metadata": {}}, {"duty_classifier": estimator}))
+    back = parts["duty_classifier"]
+    assert type(back) is DutyClassifier and back.get_params() == {"C": 0.5, "min_count": 2}
+    np.testing.assert_array_equal(back.embedding_, estimator.embedding_)
+    assert back.embedding_.dtype == np.float32 and back.fortran_.flags.f_contiguous
+    assert back.index_ == estimator.index_ and type(back.index_["brand"]) is np.int64
+    assert back.by_id_[1] == "a" and back.by_id_[(2, "b")][0] == 1.5 and np.isnan(back.by_id_[(2, "b")][1])
+    assert back.kinds_ == estimator.kinds_
+    assert back.names_.dtype == object and list(back.names_) == ["Sales Rep", "Brand Lead"]
+    assert type(back.matrix_) is sparse.csr_array and (back.matrix_ != estimator.matrix_).nnz == 0

@@ -20,7 +20,7 @@ anything is built:
   accepted only when the path names a public module of scikit-learn and a subclass of
   ``BaseEstimator``;
 - values: None, bool, int, float, str, list, tuple, dict, set, numpy arrays, scalars and
-  dtypes, and scipy's CSR/CSC matrices.
+  dtypes, the builtin scalar types (``dtype=float``), and scipy's CSR/CSC matrices.
 
 Anything else is refused with a ``ModelError`` naming it. Writing is deterministic:
 the same model gives the same bytes (fixed zip timestamps, entry order and compression).
@@ -58,6 +58,7 @@ ROLECLASS_TYPES: dict[str, str] = {
     "TitleSuggester": "roleclass.suggest",
     "terms": "roleclass.suggest",  # the title suggester's TF-IDF analyzer
 }
+_PY_TYPES: dict[str, type] = {cls.__name__: cls for cls in (bool, int, float, complex, str)}
 _SPARSE = {cls.__name__: cls for cls in (sparse.csr_matrix, sparse.csc_matrix, sparse.csr_array, sparse.csc_array)}
 _SKLEARN_PATH = re.compile(r"^sklearn(\.[a-z][a-z0-9_]*)+\.[A-Za-z][A-Za-z0-9_]*$")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -143,6 +144,8 @@ class _Encoder:
             return {"$dtype": value.str}
         if isinstance(value, type) and issubclass(value, np.generic):
             return {"$nptype": np.dtype(value).str}
+        if isinstance(value, type) and value in _PY_TYPES.values():  # dtype=float and the like
+            return {"$pytype": value.__name__}
         if kind.__name__ in _SPARSE and _SPARSE[kind.__name__] is kind:
             return {"$sparse": kind.__name__, "shape": list(value.shape), "data": self.array(value.data),
                     "indices": self.array(value.indices), "indptr": self.array(value.indptr)}
@@ -232,6 +235,8 @@ class _Decoder:
             return np.dtype(payload)
         if tag == "$nptype":
             return np.dtype(payload).type
+        if tag == "$pytype":
+            return _PY_TYPES[payload]
         if tag == "$sparse":
             parts = (self.decode(node["data"]), self.decode(node["indices"]), self.decode(node["indptr"]))
             return _SPARSE[payload](parts, shape=tuple(node["shape"]))
@@ -265,7 +270,7 @@ def check(tree: Json, array_count: int) -> dict[str, Any]:
                 raise ModelError(f"malformed {tag} node in the model tree")
             if payload not in allowed:
                 allowed[payload] = resolve(payload, want_class=tag == "$object")
-        elif tag == "$sparse" and payload not in _SPARSE:
+        elif (tag == "$sparse" and payload not in _SPARSE) or (tag == "$pytype" and payload not in _PY_TYPES):
             raise ModelError(f"the model file holds a {payload!r} matrix, which roleclass does not read")
         elif tag == "$array" and not (isinstance(payload, int) and 0 <= payload < array_count):
             raise ModelError("the model tree refers to an array the file does not hold")
@@ -275,7 +280,7 @@ def check(tree: Json, array_count: int) -> dict[str, Any]:
 
 
 _KNOWN_TAGS = {"$tuple", "$dict", "$items", "$set", "$frozenset", "$array", "$objects", "$scalar", "$dtype",
-               "$nptype", "$sparse", "$function", "$object"}
+               "$nptype", "$pytype", "$sparse", "$function", "$object"}
 
 
 def read_header(archive: zipfile.ZipFile) -> dict[str, Any]:
