@@ -105,3 +105,14 @@ def test_every_span_is_ordered_inside_the_input_and_exact_means_equal(raw):
             span = mapping.to_input(start, end)
             assert 0 <= span.start <= span.end <= len(raw)
             assert span.exact == (raw[span.start:span.end] == cleaned[start:end])
+
+
+def test_a_long_repetitive_html_list_maps_in_linear_time():
+    """difflib's SequenceMatcher took over two minutes here; each item must map to its own <li>."""
+    raw = "<ul>" + "".join(f"<li>Make {i} cold calls &amp; emails a day</li>" for i in range(3000)) + "</ul>"
+    cleaned, mapping = clean_with_offsets(raw)
+    for i in (0, 1234, 2999):
+        phrase = f"Make {i} cold calls"
+        start = cleaned.index(phrase + " ")
+        span = mapping.to_input(start, start + len(phrase))
+        assert span.exact and span.start == raw.index(f"<li>{phrase} ") + 4

@@ -10,7 +10,7 @@ Mac-Roman fix), drops control characters, normalises Unicode, collapses spaces a
 bullets, and breaks overlong runs. Instrumenting inscriptis and ftfy character by
 character is not possible, so the map aligns *words* instead: the clean text's words
 (runs of non-space characters) against the raw text's words (in HTML, the text between
-tags, with entity references as words of their own), by ``difflib.SequenceMatcher``.
+tags, with entity references as words of their own), in order (``_align``).
 
 - A clean word matched to an identical raw word maps character by character.
 - Clean words that cleaning changed (mojibake repaired, ``R&amp;D`` decoded, a long run
@@ -30,12 +30,13 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any
 
 from roleclass.clean import clean_text, looks_like_html
 
 _WORD = re.compile(r"\S+")
+_MAX_TRIES = 32  # later occurrences of a word tried as its match (bounds the time on repetitive text)
+_SHORT_SKIP = 8  # raw words a match may skip on the word after's say-so (more need three words)
 # a tag, or an entity reference: the pieces HTML text is split at
 _MARKUP = re.compile(r"<[^<>]*>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -81,8 +82,7 @@ class OffsetMap:
         # are the raw span's own (all of them for an unchanged word; "world" of "world‚Äôs" -> "world’s")
         self._spans: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * len(clean_words)
         texts = [cleaned[s:e] for s, e in clean_words]
-        matcher = SequenceMatcher(None, [w[0] for w in raw_words], texts)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in _align([w[0] for w in raw_words], texts):
             if tag == "delete":
                 continue
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):  # word for word
@@ -131,6 +131,47 @@ class OffsetMap:
         raw_start = self._point(start, is_end=False)
         raw_end = max(raw_start, self._point(end, is_end=True)) if end > start else raw_start
         return InputSpan(raw_start, raw_end, self.raw[raw_start:raw_end] == self.cleaned[start:end])
+
+
+def _align(raw: list[str], clean: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher.get_opcodes()``-style alignment of two word lists, in about linear time.
+
+    Walks the clean words in order and matches each to the next equal raw word, found
+    through an index of raw word positions. A match that skips raw words must be
+    confirmed by the words after it (one for a short skip, three for a long one: a word
+    cleaning inserted, like an HTML bullet, must not pull the alignment far ahead), and
+    unmatched stretches between matches become replace/insert/delete opcodes. (difflib's
+    SequenceMatcher gives the same answer on postings but took minutes on a long HTML list.)
+    """
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(raw):
+        positions.setdefault(word, []).append(index)
+
+    def confirmed(i: int, j: int, skip: int) -> bool:
+        need = 0 if skip == 0 else (1 if skip <= _SHORT_SKIP else 3)
+        return all(i + k >= len(raw) or j + k >= len(clean) or raw[i + k] == clean[j + k] for k in range(1, need + 1))
+
+    ops: list[tuple[str, int, int, int, int]] = []
+
+    def gap(i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 < i2 or j1 < j2:
+            ops.append(("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2))
+
+    i = last_i = last_j = 0
+    for j, word in enumerate(clean):
+        found = positions.get(word, ())
+        k = first = bisect.bisect_left(found, i)
+        while k < len(found) and k - first < _MAX_TRIES and not confirmed(found[k], j, found[k] - i):
+            k += 1
+        if k == len(found) or k - first == _MAX_TRIES:
+            continue  # changed or added by cleaning: part of the gap before the next match
+        match = found[k]
+        gap(last_i, match, last_j, j)
+        ops.append(("equal", match, match + 1, j, j + 1))
+        i = last_i = match + 1
+        last_j = j + 1
+    gap(last_i, len(raw), last_j, len(clean))
+    return ops
 
 
 def _shared_ends(raw_word: str, clean_word: str) -> tuple[int, int]:
