@@ -28,6 +28,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, default_words, parse_activities
 from roleclass.sections import SectionReader, default_reader
@@ -35,7 +36,7 @@ from roleclass.sections import SectionReader, default_reader
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
 ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's weight
-SUPPORTED_LANGUAGES = ("en", "de")
+SUPPORTED_LANGUAGES = SUPPORTED  # one list, in language.py
 WORDS_PER_DUTY = 12
 MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # The longest clean text a pipeline reads. spaCy's default (1,000,000) guards its memory-hungry
