@@ -63,12 +63,12 @@ def test_a_tampered_model_leaves_an_existing_output_untouched(source: Path, tmp_
 def test_a_model_that_fails_to_load_leaves_the_output_untouched(source: Path, tmp_path: Path) -> None:
     out = tmp_path / "existing.jsonl"
     out.write_bytes(EXISTING)
-    model = tmp_path / "junk.joblib"  # passes the checksum, is no model
+    model = tmp_path / "junk.zip"  # passes the checksum, is no model
     model.write_bytes(b"not a pickle at all")
     result = CliRunner().invoke(
         cli, ["batch", str(source), "-o", str(out), "--model", str(model), "--trust-model", "--workers", "1"]
     )
-    assert_one_line_error(result, EXIT_MODEL, "cannot read model file")
+    assert_one_line_error(result, EXIT_MODEL, "not a roleclass model")
     assert out.read_bytes() == EXISTING
     assert not (tmp_path / "existing.jsonl.partial").exists()
     assert not (tmp_path / "existing.jsonl.roleclass-run.json").exists()  # no record of a run that failed
@@ -78,7 +78,7 @@ def test_a_failed_run_puts_back_the_record_of_the_run_that_wrote_out(source: Pat
     out = tmp_path / "out.csv"
     classify_file(source, out, **RUN)
     written, record = out.read_bytes(), (tmp_path / "out.csv.roleclass-run.json").read_bytes()
-    junk = tmp_path / "junk.joblib"
+    junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a pickle at all")
     with pytest.raises(ModelError):
         classify_file(source, out, **{**RUN, "scorer_path": junk, "trust": True})

@@ -1,8 +1,9 @@
-"""The model file can be trusted (issue 5): checksums, --trust-model, foreign pickles, versions.
+"""The model file can be trusted (issues 5, 10, 11): checksums, --trust-model, no code from the file, versions.
 
-joblib files are pickles and loading one runs code, so a model loads only when its sha256
-matches the checksum file beside it, or with an explicit --trust-model. Every test works
-on copies under tmp_path; models/ is never touched.
+A model loads only when its sha256 matches the checksum file beside it, or with an explicit
+--trust-model; either way the file is JSON and arrays, and a file naming any type a model
+may not hold is refused before anything of it is built. Every test works on copies under
+tmp_path; models/ is never touched.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def shipped():
 @pytest.fixture
 def model_copy(tmp_path):
     """A copy of the shipped model with its checksum file."""
-    path = tmp_path / "copy.joblib"
+    path = tmp_path / "copy.zip"
     shutil.copyfile(default_model_path(), path)
     shutil.copyfile(checksum_path(default_model_path()), checksum_path(path))
     return path
@@ -113,11 +114,11 @@ def test_pickle_that_is_not_a_roleclass_model_is_refused(tmp_path):
         load_model(path)
 
 
-def test_file_that_is_no_pickle_is_refused(tmp_path):
-    path = tmp_path / "text.joblib"
-    path.write_text("this is not a pickle", encoding="utf-8")
+def test_file_that_is_no_model_archive_is_refused(tmp_path):
+    path = tmp_path / "text.zip"
+    path.write_text("this is not a model", encoding="utf-8")
     checksum_path(path).write_text(f"{sha256_of(path)}  {path.name}\n", encoding="utf-8")
-    assert_model_error(score_with(path), "cannot read model file")
+    assert_model_error(score_with(path), "is not a roleclass model")
 
 
 def test_missing_model_and_directory_are_model_errors(tmp_path):
@@ -152,7 +153,7 @@ def _load_recording_warnings(path, trust: bool = False) -> list[warnings.Warning
 @pytest.fixture(scope="module")
 def old_versions_model(shipped, tmp_path_factory):
     """A copy whose metadata says it was built with other scikit-learn and spaCy versions."""
-    path = tmp_path_factory.mktemp("old") / "old.joblib"
+    path = tmp_path_factory.mktemp("old") / "old.zip"
     libraries = {**shipped.metadata["libraries"], "scikit-learn": "1.0.2", "spacy": "3.0.0"}
     save_model(replace(shipped, metadata={**shipped.metadata, "libraries": libraries}), path)  # and its checksum
     return path
@@ -176,16 +177,16 @@ def test_matching_versions_do_not_warn(model_copy, shipped):
 
 
 def test_scikit_learn_version_warnings_fold_into_one(old_versions_model, monkeypatch):
-    """scikit-learn warns once per pickled estimator; the user sees one roleclass warning."""
-    real_load = joblib.load
+    """scikit-learn warns once per estimator written under another version; the user sees one warning."""
+    real_loads = model_io.model_format.loads
 
-    def load_like_another_version(path):
+    def load_like_another_version(data):
         for name in ("LogisticRegression", "DictVectorizer", "TfidfTransformer"):
             warning = InconsistentVersionWarning(estimator_name=name, current_sklearn_version="9", original_sklearn_version="1")
             warnings.warn(warning, stacklevel=2)
-        return real_load(path)
+        return real_loads(data)
 
-    monkeypatch.setattr(model_io.joblib, "load", load_like_another_version)
+    monkeypatch.setattr(model_io.model_format, "loads", load_like_another_version)
     caught = _load_recording_warnings(old_versions_model)
     assert [w.category for w in caught] == [ModelVersionWarning]
 

@@ -243,21 +243,21 @@ def score(
     "--output",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Model file to write (default: models/roleclass.joblib).",
+    help="Model file to write (default: models/roleclass.zip).",
 )
 @handle_errors
 def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) -> None:
     """Train the model from O*NET and the labeled corpus, and write it with its checksum and card."""
     from roleclass.data import default_shared_dir, repo_root
     from roleclass.model_card import write_model_card
-    from roleclass.model_io import save_model
+    from roleclass.model_io import default_model_path, save_model
     from roleclass.train import train as train_model
 
     corpus = Path(corpus_dir) if corpus_dir else repo_root() / "corpus"
     shared = Path(shared_dir) if shared_dir else default_shared_dir()
     if not (shared / "onet").is_dir():
         raise InputError(f"no O*NET data under {shared}/onet: pass --shared")
-    out = Path(output) if output else repo_root() / "models" / "roleclass.joblib"
+    out = Path(output) if output else default_model_path()
     model = train_model(corpus, shared)
     digest = save_model(model, out)
     write_model_card(model, out, digest)

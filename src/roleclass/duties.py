@@ -7,6 +7,14 @@ is downloaded) and built on first use, never at import.
 
 A statement is a list item or line, split further into sentences when a line holds
 several. Headings are not statements; they switch the section of what follows.
+
+The component takes its lexicons as factory config, as negspacy takes its termsets:
+``sections`` (headings, keywords, weights, boilerplate) and ``activities`` (the words of
+counted activities), in the shape of ``lexicons/sections.toml`` and
+``lexicons/activities.toml`` and checked the same way; ``None`` means the package's.
+``pipeline()`` passes the package's explicitly, so ``nlp.config`` shows what it reads::
+
+    nlp.add_pipe("roleclass_statements", config={"sections": {...}, "activities": None})
 """
 
 from __future__ import annotations
@@ -14,18 +22,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from roleclass.quantities import parse_activities
-from roleclass.sections import heading_kind, inline_heading, is_boilerplate, section_weight
+from roleclass.language import SUPPORTED
+from roleclass.lexicon import lexicons, validate
+from roleclass.quantities import ActivityWords, default_words, parse_activities
+from roleclass.sections import SectionReader, default_reader
 
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
 ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's weight
-SUPPORTED_LANGUAGES = ("en", "de")
+SUPPORTED_LANGUAGES = SUPPORTED  # one list, in language.py
 WORDS_PER_DUTY = 12
 MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # The longest clean text a pipeline reads. spaCy's default (1,000,000) guards its memory-hungry
@@ -39,30 +50,46 @@ for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", Non
         Span.set_extension(_name, default=_default)
 
 
-@Language.factory("roleclass_statements", default_config={"min_words": MIN_STATEMENT_WORDS})
-def make_statement_splitter(nlp: Language, name: str, min_words: int) -> StatementSplitter:
-    return StatementSplitter(min_words=min_words)
+@Language.factory(
+    "roleclass_statements",
+    default_config={"min_words": MIN_STATEMENT_WORDS, "sections": None, "activities": None},
+)
+def make_statement_splitter(
+    nlp: Language, name: str, min_words: int, sections: dict[str, Any] | None, activities: dict[str, Any] | None
+) -> StatementSplitter:
+    return StatementSplitter(min_words=min_words, sections=sections, activities=activities)
 
 
 class StatementSplitter:
     """Cut a Doc into duty statements carrying section, weight and counted activities."""
 
-    def __init__(self, min_words: int = MIN_STATEMENT_WORDS) -> None:
+    def __init__(
+        self,
+        min_words: int = MIN_STATEMENT_WORDS,
+        sections: dict[str, Any] | None = None,
+        activities: dict[str, Any] | None = None,
+    ) -> None:
         self.min_words = min_words
+        source = "config of roleclass_statements"
+        self.sections = default_reader() if sections is None else SectionReader(validate("sections", sections, source))
+        self.activities = (
+            default_words() if activities is None else ActivityWords.from_lexicon(validate("activities", activities, source))
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
+        sections = self.sections
         section = "body"
         text = doc.text  # Doc.text joins every token: read it once, not per line (50,000-line postings)
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
-            kind = heading_kind(line)
+            kind = sections.heading_kind(line)
             if kind is not None:
                 section = kind
                 continue
             for sent_start, sent_end in self._sentences(doc, line_start, line_end):
                 sentence = text[sent_start:sent_end]
-                inline = inline_heading(sentence)
+                inline = sections.inline_heading(sentence)
                 if inline is not None:
                     section = inline[0]
                     sent_start += inline[1]
@@ -73,9 +100,9 @@ class StatementSplitter:
                 if span is None or sum(1 for t in span if t.is_alpha) < self.min_words:
                     continue
                 span._.section = section
-                activities = parse_activities(span)
+                activities = parse_activities(span, self.activities)
                 span._.activities = activities
-                weight = 0.0 if is_boilerplate(span.text) else section_weight(section) * duty_units(span)
+                weight = 0.0 if sections.is_boilerplate(span.text) else sections.section_weight(section) * duty_units(span)
                 if any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                 span._.weight = weight
@@ -158,7 +185,8 @@ def pipeline(language: str = "en") -> Language:
     nlp.max_length = MAX_DOC_CHARS
     nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("roleclass_statements")
+    lexicon = lexicons()
+    nlp.add_pipe("roleclass_statements", config={"sections": lexicon.sections, "activities": lexicon.activities})
     return nlp
 
 

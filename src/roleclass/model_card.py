@@ -27,7 +27,7 @@ What it does: reads a job posting's duty statements and says whether the job is 
 marketing, a mislabeled hybrid, or other, as ../shared/LABELING.md defines them.
 
 Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
-`sha256sum -c models/roleclass.joblib.sha256`.
+`cd models && sha256sum -c roleclass.zip.sha256`.
 
 {train_start}
 {train_end}

@@ -5,32 +5,52 @@ activities are parsed into (activity, count, period). Counts may be digits ("50"
 "1,000") or words ("fifty", "twenty-five"; text2num does the arithmetic); a period
 that closes a coordination ("... calls and ... emails a day") applies to every
 activity before it that has none of its own.
+
+The words (activity nouns, modifiers, period words, number words) are the activity
+lexicon (``lexicons/activities.toml``); an ``ActivityWords`` holds one. The functions
+use the package's unless given another (the spaCy component passes its own config).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from spacy.tokens import Span
 from text_to_num import text2num
 
-from roleclass.patterns import (
-    ACTIVITY_MODIFIERS,
-    ACTIVITY_NOUNS,
-    NUMBER_WORDS_EXTRA,
-    PERIOD_LEADS,
-    PERIOD_WORDS,
-)
+from roleclass.lexicon import lexicons
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
-_NUMBER_WORD_PARTS = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
-    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
-}
 _MAX_MODIFIERS = 3
 _MAX_COUNT_WORDS = 8  # "one hundred and twenty-five thousand" is 5; a longer run of number words is no count
+
+
+@dataclass(frozen=True)
+class ActivityWords:
+    """One (validated) activity lexicon, as lookups."""
+
+    nouns: dict[str, str]
+    modifiers: frozenset[str]
+    periods: dict[str, str]
+    period_leads: frozenset[str]
+    number_words_extra: dict[str, int]
+    number_word_parts: frozenset[str]
+
+    @classmethod
+    def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
+        return cls(
+            dict(lexicon["nouns"]), frozenset(lexicon["modifiers"]), dict(lexicon["periods"]),
+            frozenset(lexicon["period_leads"]), dict(lexicon["number_words_extra"]), frozenset(lexicon["number_word_parts"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def default_words() -> ActivityWords:
+    """The package's activity lexicon."""
+    return ActivityWords.from_lexicon(lexicons().activities)
 
 
 @dataclass(frozen=True)
@@ -48,16 +68,16 @@ class Activity:
         return {"activity": self.activity, "count": self.count, "per": self.per}
 
 
-def _parse_count(words: list[str]) -> int | None:
+def _parse_count(words: list[str], lex: ActivityWords) -> int | None:
     """Parse a count from digit or number-word tokens; None if they are not a number."""
     if not words:
         return None
     text = " ".join(words).lower()
     if _DIGITS.match(words[0]) and len(words) == 1:
         return int(re.sub(r"[^\d]", "", words[0]))
-    if text in NUMBER_WORDS_EXTRA:
-        return NUMBER_WORDS_EXTRA[text]
-    if not all(w.lower().replace("-", " ").split()[0] in _NUMBER_WORD_PARTS | {"and"} for w in words):
+    if text in lex.number_words_extra:
+        return lex.number_words_extra[text]
+    if not all(w.lower().replace("-", " ").split()[0] in lex.number_word_parts | {"and"} for w in words):
         return None
     try:
         return int(text2num(text.replace("-", " "), "en"))
@@ -65,70 +85,74 @@ def _parse_count(words: list[str]) -> int | None:
         return None
 
 
-def _count_at(tokens: list[str], i: int) -> tuple[int, int] | None:
+def _count_at(tokens: list[str], i: int, lex: ActivityWords | None = None) -> tuple[int, int] | None:
     """If a count starts at token i, return (count, index after it)."""
+    lex = lex or default_words()
+    parts = lex.number_word_parts
     first = tokens[i].lower()
     if _DIGITS.match(first):
-        value = _parse_count([tokens[i]])
+        value = _parse_count([tokens[i]], lex)
         return (value, i + 1) if value is not None else None
-    if first.split("-")[0] not in _NUMBER_WORD_PARTS and first not in NUMBER_WORDS_EXTRA:
+    if first.split("-")[0] not in parts and first not in lex.number_words_extra:
         return None
     j = i
-    while j < len(tokens) and j - i < _MAX_COUNT_WORDS and (tokens[j].lower().split("-")[0] in _NUMBER_WORD_PARTS or (
-        tokens[j].lower() in ("and", "-") and j + 1 < len(tokens) and tokens[j + 1].lower() in _NUMBER_WORD_PARTS
+    while j < len(tokens) and j - i < _MAX_COUNT_WORDS and (tokens[j].lower().split("-")[0] in parts or (
+        tokens[j].lower() in ("and", "-") and j + 1 < len(tokens) and tokens[j + 1].lower() in parts
     )):
         j += 1
-    value = _parse_count([t for t in tokens[i:j] if t != "-"])
+    value = _parse_count([t for t in tokens[i:j] if t != "-"], lex)
     if value is None or (value <= 1 and first == "one"):
         return None
     return value, j
 
 
-def _activity_at(tokens: list[str], i: int) -> tuple[str, str, int] | None:
+def _activity_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, str, int] | None:
     """The activity noun phrase starting at token i: (phrase, function, index after)."""
     j = i
-    while j < len(tokens) and j - i < _MAX_MODIFIERS and tokens[j].lower() in ACTIVITY_MODIFIERS:
+    while j < len(tokens) and j - i < _MAX_MODIFIERS and tokens[j].lower() in lex.modifiers:
         j += 1
     for end in range(min(len(tokens), j + 1), i, -1):
         # the longest phrase from i whose last words are a known activity noun
         for k in range(i, end):
             phrase = " ".join(t.lower() for t in tokens[k:end])
-            if phrase in ACTIVITY_NOUNS:
+            if phrase in lex.nouns:
                 full = " ".join(t.lower() for t in tokens[i:end])
-                return full, ACTIVITY_NOUNS[phrase], end
+                return full, lex.nouns[phrase], end
     return None
 
 
-def _period_at(tokens: list[str], i: int) -> tuple[str, int] | None:
+def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int] | None:
     """A period expression at token i: "a day", "per week", "daily", "each month"."""
     if i >= len(tokens):
         return None
     word = tokens[i].lower()
-    if (word in PERIOD_WORDS and word.endswith(("ly", "lich"))) or word == "daily":
-        return PERIOD_WORDS[word], i + 1
-    if word in PERIOD_LEADS and i + 1 < len(tokens) and tokens[i + 1].lower() in PERIOD_WORDS:
-        return PERIOD_WORDS[tokens[i + 1].lower()], i + 2
+    periods = lex.periods
+    if (word in periods and word.endswith(("ly", "lich"))) or word == "daily":
+        return periods[word], i + 1
+    if word in lex.period_leads and i + 1 < len(tokens) and tokens[i + 1].lower() in periods:
+        return periods[tokens[i + 1].lower()], i + 2
     return None
 
 
-def parse_activities(span: Span) -> list[Activity]:
+def parse_activities(span: Span, lex: ActivityWords | None = None) -> list[Activity]:
     """Find every counted activity in a statement, with its period if one is given."""
+    lex = lex or default_words()
     words = [t for t in span if not t.is_space]
     texts = [t.text for t in words]
     found: list[Activity] = []
     pending: list[int] = []
     i = 0
     while i < len(words):
-        period = _period_at(texts, i)
+        period = _period_at(texts, i, lex)
         if period is not None and pending:
             for index in pending:
                 found[index] = _with_period(found[index], period[0])
             pending = []
             i = period[1]
             continue
-        count = _count_at(texts, i)
+        count = _count_at(texts, i, lex)
         if count is not None:
-            activity = _activity_at(texts, count[1])
+            activity = _activity_at(texts, count[1], lex)
             if activity is not None:
                 phrase, function, after = activity
                 end_token = words[after - 1]

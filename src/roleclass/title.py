@@ -4,7 +4,8 @@ LABELING.md lists the title words for each function and two structural rules: a
 title naming both functions ("Sales and Marketing Manager") claims both, and a title
 where the function word only qualifies another job ("Sales Research Analyst",
 "Marketing Technology Engineer") claims neither. Job-board noise (" Job in City",
-"(m/w/d)", reference codes) is stripped first.
+"(m/w/d)", reference codes) is stripped first. The word lists are the title lexicon
+(``lexicons/titles.toml``).
 """
 
 from __future__ import annotations
@@ -13,23 +14,9 @@ import itertools
 import re
 from functools import lru_cache
 
-from roleclass.patterns import (
-    TITLE_JOINER,
-    TITLE_MARKETING,
-    TITLE_OTHER_HEADS,
-    TITLE_ROLE_NOUNS,
-    TITLE_SALES,
-    TITLE_SALES_OVERRIDES,
-)
+from roleclass.lexicon import lexicons
 
 TITLE_CLAIMS = ("sales", "marketing", "both", "other")
-_NOISE = [
-    r"\bjob in\b.*$",
-    r"\(\s*[mwfdix]\s*/\s*[mwfdix]\s*(/\s*[mwfdix]\s*)?\)",
-    r"\b[mwfd]/[mwfd](/[mwfd])?\b",
-    r"\(all genders?\)|\(gn\)|\(w/m/d\)|\(m/f/x\)",
-    r"^\s*[A-Z]\d{2,}[-\w]*\s+",
-]
 
 
 @lru_cache(maxsize=1)
@@ -37,14 +24,15 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     def join(patterns: list[str]) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
+    words = lexicons().titles
     return {
-        "sales": join(TITLE_SALES),
-        "marketing": join(TITLE_MARKETING),
-        "other_head": join(TITLE_OTHER_HEADS),
-        "sales_override": join(TITLE_SALES_OVERRIDES),
-        "noise": re.compile("|".join(_NOISE), re.I),
-        "joiner": re.compile(TITLE_JOINER, re.I),
-        "role": re.compile(TITLE_ROLE_NOUNS, re.I),
+        "sales": join(words["sales"]),
+        "marketing": join(words["marketing"]),
+        "other_head": join(words["other_heads"]),
+        "sales_override": join(words["sales_overrides"]),
+        "noise": re.compile("|".join(words["noise"]), re.I),
+        "joiner": re.compile(words["joiner"], re.I),
+        "role": re.compile(words["role_nouns"], re.I),
     }
 
 

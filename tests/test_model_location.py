@@ -1,0 +1,41 @@
+"""Every command agrees on where the model lives (issue 10 item 14).
+
+In a checkout, `train` writes and `score`/`batch`/`evaluate --write-card` read the checkout's
+models/, however roleclass was installed; elsewhere, the installed copy.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import roleclass.data
+from roleclass.model_io import MODEL_FILENAME, checkout_models_dir, default_model_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _checkout(root: Path, name: str = "roleclass") -> Path:
+    (root / "models").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n', encoding="utf-8")
+    return root
+
+
+def test_in_this_checkout_the_default_model_is_the_checkouts():
+    assert default_model_path() == REPO / "models" / MODEL_FILENAME
+    assert default_model_path().is_file()
+
+
+def test_another_checkout_uses_its_own_models(tmp_path, monkeypatch):
+    root = _checkout(tmp_path / "clone")
+    monkeypatch.setattr(roleclass.data, "repo_root", lambda: root)
+    assert checkout_models_dir() == root / "models"
+    assert default_model_path() == root / "models" / MODEL_FILENAME
+
+
+def test_outside_a_checkout_the_installed_model_is_used(tmp_path, monkeypatch):
+    other = _checkout(tmp_path / "other", name="someone-else")
+    for root in (tmp_path, other):
+        monkeypatch.setattr(roleclass.data, "repo_root", lambda root=root: root)
+        assert checkout_models_dir() is None
+        assert default_model_path() == Path(str(resources.files("roleclass.models").joinpath(MODEL_FILENAME)))
