@@ -47,3 +47,36 @@ def test_no_title_claims_nothing():
 def test_job_board_noise_is_stripped():
     assert normalise_title("Marketing Manager (m/w/d)") == "Marketing Manager"
     assert normalise_title("Sales Engineer Job in Austin, TX") == "Sales Engineer"
+
+
+@pytest.mark.parametrize(
+    ("title", "claim"),
+    [
+        # LABELING.md v3, settled title words
+        ("Communications Manager", "marketing"),
+        ("Internal Communications Manager", "other"),
+        ("Partnerships Manager", "other"),
+        ("Alliances Manager", "other"),
+        ("Growth Lead", "other"),
+        ("Growth Marketing Manager", "marketing"),
+        ("Lead Generation Specialist", "other"),
+        ("Relationship Manager", "other"),
+        ("Customer Success Manager", "other"),
+        ("Revenue Operations Manager", "other"),
+        ("Sales Operations Coordinator", "other"),
+        ("Sales Enablement Manager", "other"),
+        ("Business Development Manager, Digital Marketing", "sales"),
+        # qualified German titles and other heads (issue 9 item 8)
+        ("Vertriebscontroller im Bankenumfeld (m/w/d)", "other"),
+        ("Executive Assistant to the Chief Marketing Officer", "other"),
+        ("Marketing Operations Director", "other"),
+        # sales and marketing words LABELING.md names
+        ("Technical Account Manager", "sales"),
+        ("Pre-Sales Solution Engineer", "sales"),
+        ("Account Development Representative", "sales"),
+        ("ABM Manager", "marketing"),
+        ("Marketing Copywriter", "marketing"),
+    ],
+)
+def test_version_3_title_rules(title, claim):
+    assert title_claim(title) == claim
