@@ -24,7 +24,7 @@ from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
 from roleclass.language import detect_language, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
-from roleclass.posting_model import DUTY_LABELS, DutyMass, duty_mass, posting_features
+from roleclass.posting_model import DUTY_LABELS, DutyMass, duty_mass
 from roleclass.result import (
     STATUS_NO_DUTIES,
     STATUS_OK,
@@ -98,7 +98,8 @@ class Scorer:
             # No duty statement at all: S + M = 0, which LABELING.md defines as "other".
             duty_probabilities = np.array([float(label == "other") for label in DUTY_LABELS])
         else:
-            duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim)])[0]
+            classifier = self.model.posting_classifier
+            duty_probabilities = classifier.predict_proba([classifier.features(mass, claim)])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     # -- steps ---------------------------------------------------------------------
