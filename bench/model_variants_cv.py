@@ -4,7 +4,7 @@ Runs ``roleclass evaluate``'s cross-validation (without the ERASER faithfulness 
 for each variant and prints, per slice, macro-F1, mismatch P/R/F1, ECE and duty-statement
 F1 per function, with the supervised TF-IDF + LR baseline from the same folds.
 Variants: ``before`` (the model before issue 9: bag of words, title prior, stacking by
-posting), ``before-no-prior``, ``acts``/``vocab``/``acts+vocab`` (each without the title prior)
+posting), ``before-no-prior``, ``acts``/``acts+vocab`` (each without the title prior), ``shipped`` (O*NET act vocabulary, no acts, no prior)
 and ``shipped+prior`` (the shipped settings with the title prior).
 
     .venv/bin/python bench/model_variants_cv.py --by source posting --variants before shipped
@@ -24,7 +24,7 @@ VARIANTS = {
     "before": ModelSettings(title_prior=True, acts=False, act_vocabulary=False),
     "before-no-prior": ModelSettings(title_prior=False, acts=False, act_vocabulary=False),
     "acts": ModelSettings(title_prior=False, acts=True, act_vocabulary=False),
-    "vocab": ModelSettings(title_prior=False, acts=False, act_vocabulary=True),
+    "acts+vocab": ModelSettings(title_prior=False, acts=True, act_vocabulary=True),
     "shipped": ModelSettings(),
     "shipped+prior": ModelSettings(title_prior=True),
 }

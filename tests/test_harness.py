@@ -118,3 +118,19 @@ def test_supervised_baseline_learns_from_the_training_folds_only(own_postings):
     for prediction in predictions:
         assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
         assert prediction.verdict in ("sales", "marketing", "hybrid", "other")
+
+
+def test_act_features_read_the_opening_verb_and_its_object():
+    from roleclass.duties import pipeline
+    from roleclass.features import act_features
+
+    def acts(text, language="en"):
+        doc = pipeline(language).make_doc(text)
+        return {(f.name, text[f.start : f.end]) for f in act_features(doc[:])}
+
+    assert {("h:stock", "Stock"), ("ho:stock shelves", "Stock shelves")} <= acts("Stock shelves to drive sales")
+    assert ("h:clos", "close") in acts("You will close orders with store buyers")
+    assert ("ho:support customers", "support customers") in acts("You will support customers after go-live")
+    assert ("h:manag", "managing") in acts("Responsible for managing key accounts")
+    assert ("h:betreu", "betreuen") in acts("Sie betreuen unsere Bestandskunden", "de")
+    assert ("h:gewinn", "gewinnen") in acts("Neue Kunden gewinnen", "de")

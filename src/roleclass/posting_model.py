@@ -132,8 +132,6 @@ class PostingClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Sequence[Sequence[float]], y: Sequence[str]) -> PostingClassifier:
         X, y = validate_data(self, X, y)
-        if len(np.unique(y)) < 2:
-            raise ValueError("PostingClassifier needs at least two classes in y")
         base = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
         if self.calibration == "none":
             self.model_ = base.fit(X, y)
@@ -161,4 +159,5 @@ class PostingClassifier(ClassifierMixin, BaseEstimator):
         return out / out.sum(axis=1, keepdims=True)
 
     def predict(self, X: Sequence[Sequence[float]]) -> np.ndarray:
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

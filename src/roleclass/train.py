@@ -51,14 +51,16 @@ class ModelSettings:
 
     title_prior: the posting classifier reads the title claim too (LABELING.md's duties
         label ignores the title, so off).
-    acts: the duty classifier reads the act features (head verb, verb + object).
+    acts: the duty classifier reads the act features (head verb, verb + object). Off:
+        measured by source on quoted duty statements they did not help (English macro-F1
+        +0.002, German -0.010; bench/duty_classifier_cv.py).
     act_vocabulary: O*NET Detailed Work Activities relabel occupation tasks and add
         verb-object training statements (``acts.py``).
     stacking: how the inner out-of-fold folds are grouped: "source" or "posting".
     """
 
     title_prior: bool = False
-    acts: bool = True
+    acts: bool = False
     act_vocabulary: bool = True
     stacking: str = "source"
 
