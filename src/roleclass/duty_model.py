@@ -87,7 +87,8 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
 
     def transform(self, X: Sequence[dict[str, float]]) -> sparse.csr_matrix:
         """The TF-IDF vectors the linear model reads."""
-        return self.tfidf_.transform(self.vectorizer_.transform(self._select(X))).tocsr()
+        # features unseen in fit (the act features of a model fitted without them) are ignored
+        return self.tfidf_.transform(self.vectorizer_.transform(X)).tocsr()
 
     def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
         """Probabilities in the fixed order of ``FUNCTIONS`` (sales, marketing, neither)."""

@@ -67,8 +67,8 @@ def _norm(token_text: str, like_num: bool) -> str:
     return token_text.lower()
 
 
-def span_features(span: Span) -> list[Feature]:
-    """All anchored features of a statement span, in text order."""
+def span_features(span: Span, acts: bool = True) -> list[Feature]:
+    """All anchored features of a statement span (``acts``: with the act features)."""
     features: list[Feature] = []
     content: list[tuple[str, int, int]] = []
     for token in span:
@@ -84,7 +84,8 @@ def span_features(span: Span) -> list[Feature]:
         content.append((word, start, end))
     for (w1, s1, _), (w2, _, e2) in itertools.pairwise(content):
         features.append(Feature(f"b:{w1} {w2}", s1, e2))
-    features.extend(act_features(span))
+    if acts:
+        features.extend(act_features(span))
     text, offset = span.text, span.start_char
     for name, regex in _cue_regexes():
         for match in regex.finditer(text):

@@ -58,7 +58,8 @@ class Statements:
 def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> Statements:
     """Split clean text into statements and classify each (shared with training)."""
     _, spans = statements(cleaned, language)
-    features = [span_features(span) for span in spans]
+    acts = getattr(classifier, "acts", False)  # act features only for a model that reads them
+    features = [span_features(span, acts) for span in spans]
     if spans:
         vectors = classifier.transform([counts(f) for f in features])
         probabilities = classifier.proba_from_vectors(vectors)
