@@ -42,9 +42,9 @@ Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
   statements quoted in labeled postings; wording far from both may be read as `neither`.
 - The title claim is rule-based (LABELING.md's title lists), not learned, and the shipped model's
   duties label does not read it (`PostingClassifier(title_prior=False)`).
-- The duty classifier reads each statement's act (its opening verb and object, by rules, without a
-  parser) next to its words; O*NET Detailed Work Activities relabel occupation tasks by the act
-  (stocking shelves is not selling, whoever does it) and add verb-object training statements.
+- O*NET Detailed Work Activities relabel occupation tasks by the act (stocking shelves is not
+  selling, whoever does it) and add verb-object training statements (`acts.py`). Act features
+  (opening verb and object, `ModelSettings(acts=True)`) were measured and are off: they did not help.
 
 ## Data and licences
 O*NET 30.x / 29.3 (USDOL/ETA, CC BY 4.0), modified: task statements grouped into sales, marketing
