@@ -204,7 +204,7 @@ def lime_cost(postings: list[dict[str, str]], seed: int, model: str | None) -> d
     from lime.lime_text import LimeTextExplainer
 
     from roleclass.errors import RoleclassError
-    from roleclass.result import VERDICTS
+    from roleclass.labels import VERDICTS
     from roleclass.scorer import Scorer
 
     scorer = Scorer.load(model, trust=bool(model))

@@ -22,7 +22,7 @@ from roleclass import batch
 from roleclass.batch import OUTPUT_COLUMNS, classify_file, detect_format
 from roleclass.cli import cli
 from roleclass.errors import EXIT_INPUT, EXIT_ROWS_FAILED, InputError
-from roleclass.result import VERDICTS
+from roleclass.labels import VERDICTS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"
 MODEL = os.environ.get("ROLECLASS_TEST_MODEL")

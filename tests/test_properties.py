@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roleclass.errors import InputError
-from roleclass.result import STATUS_OK, STATUS_UNSUPPORTED_LANGUAGE, VERDICTS
+from roleclass.labels import VERDICTS
+from roleclass.result import STATUS_OK, STATUS_UNSUPPORTED_LANGUAGE
 from roleclass.scorer import Scorer
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from roleclass.errors import InputError
-from roleclass.result import VERDICTS
+from roleclass.labels import VERDICTS
 
 
 def check_offsets(result) -> None:

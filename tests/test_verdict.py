@@ -2,8 +2,7 @@ import itertools
 
 import pytest
 
-from roleclass.posting_model import DUTY_LABELS
-from roleclass.title import TITLE_CLAIMS
+from roleclass.labels import DUTY_LABELS, TITLE_CLAIMS
 from roleclass.verdict import derive_verdict, is_mismatch, verdict_probabilities
 
 

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from roleclass.errors import InputError, Terminated
-from roleclass.result import VERDICTS
+from roleclass.labels import VERDICTS
 
 LOG = logging.getLogger(__name__)
 FORMATS = ("csv", "tsv", "jsonl", "parquet")

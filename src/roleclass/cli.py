@@ -295,37 +295,21 @@ def train(corpus_dir: str | None, shared_dir: str | None, output: str | None) ->
     help="Hold out whole sources (new job boards) or folds of postings.",
 )
 @click.option("--no-faithfulness", is_flag=True, help="Skip the ERASER evidence measures (faster).")
+@click.option("--title-prior", is_flag=True,
+              help="Cross-validate models that also read the title claim (not the shipped setting; for comparison).")
 @model_options
 @handle_errors
 def evaluate(
-    data_file: str | None,
-    corpus_dir: str | None,
-    shared_dir: str | None,
-    out_dir: str,
-    write_card: bool,
-    jobs: int,
-    cv: str,
-    no_faithfulness: bool,
-    model_path: str | None,
-    trust_model: bool,
+    data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: str, write_card: bool, jobs: int,
+    cv: str, no_faithfulness: bool, title_prior: bool, model_path: str | None, trust_model: bool,
 ) -> None:
-    """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, evidence faithfulness, and two baselines."""
+    """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, duty-statement F1, evidence faithfulness, three baselines."""
     from roleclass.evaluation import run_evaluation
 
-    click.echo(
-        run_evaluation(
-            data_file,
-            corpus_dir,
-            shared_dir,
-            Path(out_dir),
-            write_card,
-            jobs,
-            model_path,
-            trust_model,
-            cv,
-            not no_faithfulness,
-        )
-    )
+    click.echo(run_evaluation(
+        data_file, corpus_dir, shared_dir, Path(out_dir), write_card, jobs, model_path, trust_model, cv, not no_faithfulness,
+        title_prior,
+    ))
 
 
 def column_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -134,6 +134,58 @@ def load_real_postings(corpus_dir: Path, shared_dir: Path) -> list[LabeledPostin
     return out
 
 
+DUPLICATE_PREFIX_CHARS = 400
+SHARED_QUOTE_MIN_WORDS = 6  # a quoted duty this long, word for word in two postings, is one template
+
+
+def _normalised(text: str) -> str:
+    from roleclass.clean import clean_text
+
+    return " ".join(clean_text(text).split()).lower()
+
+
+def normalised_quote(quote: str) -> str:
+    """A quoted duty statement compared across postings: case and whitespace folded."""
+    return " ".join(quote.split()).lower()
+
+
+def duplicate_groups(postings: list[LabeledPosting]) -> dict[str, str]:
+    """Posting id -> the id naming its group of near-duplicates (itself when it has none).
+
+    Two postings are near-duplicates when their texts are identical, or share their first
+    400 characters, after cleaning and whitespace normalisation (job boards repost the
+    same ad; a fold must not train on the copy of a posting it tests), or quote the same
+    duty statement of at least six words (one employer's template). Transitive.
+    """
+    parent = {p.id: p.id for p in postings}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict[str, str] = {}
+    for posting in postings:
+        text = _normalised(posting.text)
+        keys = [f"text:{text}", f"prefix:{text[:DUPLICATE_PREFIX_CHARS]}"]
+        keys += [f"quote:{q}" for q in map(normalised_quote, (q for q, _ in posting.duty_quotes))
+                 if len(q.split()) >= SHARED_QUOTE_MIN_WORDS]
+        for key in keys:
+            if key in first:
+                a, b = find(first[key]), find(posting.id)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first[key] = posting.id
+    return {p.id: find(p.id) for p in postings}
+
+
+def group_fold(group: str, folds: int) -> int:
+    """A stable pseudo-random fold for a group id (the same hash as ``LabeledPosting.fold_key``)."""
+    return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % folds
+
+
 def load_labeled_postings(corpus_dir: Path, shared_dir: Path) -> list[LabeledPosting]:
     """All labeled postings, real first, in a stable order."""
     postings = load_real_postings(corpus_dir, shared_dir) + load_own_postings(corpus_dir)
@@ -144,3 +196,30 @@ def load_labeled_postings(corpus_dir: Path, shared_dir: Path) -> list[LabeledPos
             seen.add(posting.id)
             unique.append(posting)
     return unique
+
+
+def splits(postings: list[LabeledPosting], by: str = "source", folds: int = 5) -> list[tuple[list[int], list[int]]]:
+    """Cross-validation splits as (train indices, test indices); every posting is tested once.
+
+    ``by="source"`` holds out one source at a time (a new job board); with fewer than two
+    sources it falls back to ``by="posting"``: ``folds`` folds of postings, near-duplicates
+    (``duplicate_groups``) always in the same fold. Either way a training side never holds
+    a near-duplicate of a posting it is tested on (a repost on another board is dropped
+    from training rather than moved), so no test posting or its quoted duties is trained on.
+    """
+    if by not in ("source", "posting"):
+        raise ValueError(f"by must be 'source' or 'posting', not {by!r}")
+    group = duplicate_groups(postings)
+    if by == "source" and len({p.source for p in postings}) >= 2:
+        keys = [p.source for p in postings]
+    else:
+        keys = [str(group_fold(group[p.id], folds)) for p in postings]
+    out = []
+    for key in sorted(set(keys)):
+        test = [i for i, k in enumerate(keys) if k == key]
+        held = {group[postings[i].id] for i in test}
+        train = [i for i, k in enumerate(keys) if k != key and group[postings[i].id] not in held]
+        if not train:
+            raise ValueError(f"cross-validation fold {key!r} leaves no training posting that is not a near-duplicate of a test one")
+        out.append((train, test))
+    return out

@@ -17,7 +17,9 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
-FUNCTIONS = ("sales", "marketing", "neither")
+from roleclass.labels import FUNCTIONS
+
+ACT_PREFIXES = ("h:", "ho:")  # the act features of ``features.act_features``
 
 
 class DutyClassifier(ClassifierMixin, BaseEstimator):
@@ -27,15 +29,42 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
     ----------
     C: inverse regularisation strength of the logistic regression.
     min_count: features seen in fewer training statements are dropped (noise, memory).
+    acts: read the act features (head verb ``h:``, verb + object ``ho:``); False reads the
+        bag of words and cues only (the model before acts, kept for comparison).
+
+    ``X`` is a sequence of feature-count dicts (``features.counts``). ``classes_`` orders
+    ``predict_proba``'s columns: ``FUNCTIONS`` (sales, marketing, neither) when those are
+    the labels. Fitting needs three classes (the softmax-centred terms assume it).
     """
 
-    def __init__(self, C: float = 2.0, min_count: int = 2) -> None:
+    def __init__(self, C: float = 2.0, min_count: int = 2, acts: bool = True) -> None:
         self.C = C
         self.min_count = min_count
+        self.acts = acts
+
+    def __setstate__(self, state: dict) -> None:
+        # Models pickled before ``classes_`` followed FUNCTIONS (their coef_ already did).
+        state.setdefault("acts", True)
+        if "coef_" in state:
+            state["classes_"] = np.array(FUNCTIONS)
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self) -> object:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.dict = True
+        return tags
+
+    def _select(self, X: Sequence[dict[str, float]]) -> Sequence[dict[str, float]]:
+        if getattr(self, "acts", True):
+            return X
+        return [{k: v for k, v in bag.items() if not k.startswith(ACT_PREFIXES)} for bag in X]
 
     def fit(
         self, X: Sequence[dict[str, float]], y: Sequence[str], sample_weight: Sequence[float] | None = None
     ) -> DutyClassifier:
+        X = self._select(X)
+        y = np.asarray(y)
         vectorizer = DictVectorizer(sort=True)
         counts = vectorizer.fit_transform(X)
         document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -45,15 +74,21 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         counts = vectorizer.transform(X)
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
         self.model_ = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
-        self.model_.fit(self.tfidf_.transform(counts), list(y), sample_weight=sample_weight)
-        self.classes_ = self.model_.classes_
-        order = [list(self.classes_).index(f) for f in FUNCTIONS]
+        self.model_.fit(self.tfidf_.transform(counts), y, sample_weight=sample_weight)
+        seen = list(self.model_.classes_)
+        if len(seen) < 3:
+            raise ValueError(f"DutyClassifier needs statements of three classes; got {seen}")
+        # LABELING.md's functions keep their fixed order (the scorer and explanations rely on
+        # it); any other labels (scikit-learn's tools encode them as integers) stay sorted.
+        self.classes_ = np.array(FUNCTIONS) if set(seen) == set(FUNCTIONS) else np.asarray(seen)
+        order = [seen.index(c) for c in self.classes_]
         self.coef_ = self.model_.coef_[order]
         self.intercept_ = self.model_.intercept_[order]
         return self
 
     def transform(self, X: Sequence[dict[str, float]]) -> sparse.csr_matrix:
         """The TF-IDF vectors the linear model reads."""
+        # features unseen in fit (the act features of a model fitted without them) are ignored
         return self.tfidf_.transform(self.vectorizer_.transform(X)).tocsr()
 
     def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
@@ -70,7 +105,7 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, X: Sequence[dict[str, float]]) -> np.ndarray:
-        return np.array(FUNCTIONS)[self.predict_proba(X).argmax(axis=1)]
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def feature_terms(self, row: sparse.csr_matrix) -> dict[str, np.ndarray]:
         """Each feature's exact additive term in the three logits, softmax-centred.

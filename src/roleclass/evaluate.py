@@ -2,9 +2,12 @@
 
 By default the labeled corpus is evaluated with cross-validation grouped by source:
 each source (a job board dump, or our own postings) is scored by a model trained
-without any posting from it, so no source is in both training and test. ``--data``
-instead scores a labeled file with the shipped model. The same table is computed for
-two baselines in the same run: the title's keywords alone, and an O*NET title lookup.
+without any posting from it, so no source is in both training and test (and no
+near-duplicate of a test posting: ``data.splits``). ``--data`` instead scores a labeled
+file with the shipped model. The same table is computed for three baselines in the
+same run: the title's keywords alone, an O*NET title lookup, and a supervised TF-IDF +
+logistic regression trained on the same folds. Duty statements are scored too: each
+quoted duty span's gold function against the duty classifier's reading of its text.
 Faithfulness of the evidence is measured as ERASER does: comprehensiveness (drop in
 the verdict's probability when the evidence phrases are removed) and sufficiency
 (drop when only they are kept).
@@ -21,12 +24,14 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from roleclass.data import LabeledPosting, load_onet_tasks
+from roleclass.data import LabeledPosting, splits
 from roleclass.errors import InputError
-from roleclass.result import VERDICTS, ScoreResult
+from roleclass.labels import FUNCTIONS, VERDICTS
+from roleclass.result import ScoreResult
 from roleclass.scorer import Scorer
 from roleclass.title import normalise_title, title_claim
-from roleclass.train import fit_model
+from roleclass.train import ModelSettings, fit_model, statement_bag, training_statements
+from roleclass.verdict import derive_verdict, is_mismatch, verdict_probabilities
 
 LOG = logging.getLogger(__name__)
 ECE_BINS = 10
@@ -43,6 +48,7 @@ class Prediction:
     probabilities: dict[str, float] = field(default_factory=dict)
     comprehensiveness: float | None = None
     sufficiency: float | None = None
+    duty_statements: list[tuple[str, str]] = field(default_factory=list)  # (gold, predicted) per quoted span
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -118,7 +124,19 @@ def summarise(predictions: Sequence[Prediction]) -> dict[str, object]:
         "comprehensiveness": float(np.mean([p.comprehensiveness for p in faith])) if faith else None,
         "sufficiency": float(np.mean([p.sufficiency for p in faith])) if faith else None,
         "coverage": float(np.mean([p.verdict != NO_VERDICT for p in predictions])) if predictions else 0.0,
+        "duty_statements": duty_statement_f1(predictions),
     }
+
+
+
+
+def duty_statement_f1(predictions: Sequence[Prediction]) -> dict[str, object] | None:
+    """Per-function P/R/F1 of the duty classifier on the quoted duty spans (None if none were scored)."""
+    pairs = [pair for p in predictions for pair in p.duty_statements]
+    if not pairs:
+        return None
+    table = per_class([g for g, _ in pairs], [q for _, q in pairs], FUNCTIONS)
+    return {"n": len(pairs), "per_function": table, "macro_f1": macro_f1(table)}
 
 
 # --- systems ---------------------------------------------------------------------------
@@ -203,37 +221,105 @@ class OnetTitleLookup:
         return [Prediction(p, verdict[self.functions[i[0]]], False) for p, i in zip(postings, nearest, strict=True)]
 
 
+# --- supervised baseline ----------------------------------------------------------------
+class SupervisedBaseline:
+    """Baseline 3: TF-IDF + logistic regression, no pipeline: posting text -> duties, title -> claim.
+
+    Trained on the same folds as roleclass; the verdict and mismatch follow LABELING.md's
+    derivation from the two predicted fields, and the verdict probabilities push the
+    duties probabilities through it for the predicted claim.
+    """
+
+    def fit(self, postings: Sequence[LabeledPosting]) -> SupervisedBaseline:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        def model(analyzer: str, ngrams: tuple[int, int]) -> object:
+            return make_pipeline(
+                TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, min_df=1),
+                LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced"),
+            )
+
+        self.duties_ = model("word", (1, 2)).fit([p.text for p in postings], [p.duties for p in postings])
+        claims = [p.title_claim for p in postings]
+        self.claim_ = model("char_wb", (2, 5)).fit([p.title or "-" for p in postings], claims) if len(set(claims)) > 1 else None
+        self.only_claim_ = claims[0]
+        return self
+
+    def predict(self, postings: Sequence[LabeledPosting]) -> list[Prediction]:
+        from roleclass.labels import DUTY_LABELS
+
+        raw = self.duties_.predict_proba([p.text for p in postings])
+        seen = list(self.duties_.classes_)
+        claims = self.claim_.predict([p.title or "-" for p in postings]) if self.claim_ is not None else [self.only_claim_] * len(postings)
+        out = []
+        for posting, row, claim in zip(postings, raw, claims, strict=True):
+            duty_p = np.array([row[seen.index(label)] if label in seen else 0.0 for label in DUTY_LABELS])
+            duties = DUTY_LABELS[int(duty_p.argmax())]
+            probabilities = verdict_probabilities(duty_p, str(claim))
+            out.append(Prediction(posting, derive_verdict(duties, str(claim)), is_mismatch(duties, str(claim)), probabilities))
+        return out
+
+
 # --- drivers ---------------------------------------------------------------------------
+def quoted_duty_predictions(scorer: Scorer, posting: LabeledPosting) -> list[tuple[str, str]]:
+    """(gold, predicted) function of each quoted duty span, read as a standalone statement."""
+    quotes = [(q, f) for q, f in posting.duty_quotes if statement_bag(q, posting.language)]
+    if not quotes:
+        return []
+    predicted = scorer.model.duty_classifier.predict([statement_bag(q, posting.language) for q, _ in quotes])
+    return [(f, str(p)) for (_, f), p in zip(quotes, predicted, strict=True)]
+
+
 def _fold(
-    onet: Sequence[tuple[str, str]], train: list[LabeledPosting], test: list[LabeledPosting], faithful: bool
-) -> list[Prediction]:
-    model = fit_model(onet, train)
-    return model_predictions(Scorer(model, "cross-validation"), test, with_faithfulness=faithful)
+    onet: Sequence[tuple[str, str]],
+    train: list[LabeledPosting],
+    test: list[LabeledPosting],
+    faithful: bool,
+    settings: ModelSettings,
+) -> tuple[list[Prediction], list[Prediction]]:
+    model = fit_model(onet, train, settings)
+    scorer = Scorer(model, "cross-validation")
+    predictions = model_predictions(scorer, test, with_faithfulness=faithful)
+    for prediction in predictions:
+        prediction.duty_statements = quoted_duty_predictions(scorer, prediction.posting)
+    return predictions, SupervisedBaseline().fit(train).predict(test)
 
 
 CV_FOLDS = 5
 
 
 def cross_validation(
-    postings: Sequence[LabeledPosting], shared_dir: Path, n_jobs: int = -1, by: str = "source", faithful: bool = True
-) -> list[Prediction]:
-    """Score every posting with a model that never saw it.
+    postings: Sequence[LabeledPosting],
+    shared_dir: Path,
+    n_jobs: int = -1,
+    by: str = "source",
+    faithful: bool = True,
+    settings: ModelSettings | None = None,
+) -> dict[str, list[Prediction]]:
+    """Score every posting with a model that never saw it; also the supervised baseline.
 
     ``by="source"`` holds out one source at a time (no source in both training and
     test: the honest figure for a new job board); ``by="posting"`` uses 5 folds of
-    postings (sources shared: the figure for more postings like the ones we have).
+    postings (sources shared: the figure for more postings like the ones we have),
+    near-duplicates kept in one fold. The inner stacking folds are grouped the same way.
+    Returns {"roleclass": ..., "supervised TF-IDF + LR": ...}, each in ``postings`` order.
     """
-    onet = load_onet_tasks(shared_dir)
-    if by == "source":
-        groups = sorted({p.source for p in postings})
-        member = {p.id: p.source for p in postings}
-    else:
-        groups = list(range(CV_FOLDS))
-        member = {p.id: p.fold_key % CV_FOLDS for p in postings}
-    jobs = [([p for p in postings if member[p.id] != g], [p for p in postings if member[p.id] == g]) for g in groups]
-    results = Parallel(n_jobs=n_jobs)(delayed(_fold)(onet, train, test, faithful) for train, test in jobs)
-    by_id = {pred.posting.id: pred for fold in results for pred in fold}
-    return [by_id[p.id] for p in postings]
+    base = settings or ModelSettings()
+    settings = ModelSettings(base.title_prior, base.acts, base.act_vocabulary, stacking=by)
+    onet = training_statements(shared_dir, settings)
+    postings = list(postings)
+    jobs = [([postings[i] for i in train], [postings[i] for i in test]) for train, test in splits(postings, by, CV_FOLDS)]
+    results = Parallel(n_jobs=n_jobs)(delayed(_fold)(onet, train, test, faithful, settings) for train, test in jobs)
+    out = {}
+    for name, index in (("roleclass", 0), (SUPERVISED, 1)):
+        by_id = {pred.posting.id: pred for fold in results for pred in fold[index]}
+        out[name] = [by_id[p.id] for p in postings]
+    return out
+
+
+SUPERVISED = "supervised TF-IDF + LR"
 
 
 def slices() -> dict[str, Callable[[LabeledPosting], bool]]:

@@ -18,6 +18,7 @@ from roleclass.evaluation_report import agreement, markdown, reliability_png
 from roleclass.model_card import write_evaluation
 from roleclass.model_io import default_model_path
 from roleclass.scorer import Scorer
+from roleclass.train import ModelSettings
 
 REQUIRED_FIELDS = ("text", "duties", "title_claim", "verdict", "mismatch")
 
@@ -42,8 +43,9 @@ def load_data_file(path: Path) -> list[LabeledPosting]:
 def run_evaluation(
     data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: Path, write_card: bool,
     jobs: int = -1, model_path: str | None = None, trust_model: bool = False, cv: str = "source",
-    faithful: bool = True,
+    faithful: bool = True, title_prior: bool = False,
 ) -> str:
+    """Run ``roleclass evaluate``; ``title_prior`` retrains the CV models with the title claim as input."""
     corpus = Path(corpus_dir) if corpus_dir else repo_root() / "corpus"
     shared = Path(shared_dir) if shared_dir else default_shared_dir()
     if data_file:
@@ -55,8 +57,9 @@ def run_evaluation(
         if not (shared / "onet").is_dir():
             raise InputError(f"cross-validation retrains the model and needs {shared}/onet: pass --shared or --data")
         postings = load_labeled_postings(corpus, shared)
-        systems = {"roleclass": cross_validation(postings, shared, n_jobs=jobs, by=cv, faithful=faithful)}
-        command = "roleclass evaluate" + ("" if cv == "source" else f" --cv {cv}")
+        settings = ModelSettings(title_prior=title_prior)
+        systems = cross_validation(postings, shared, n_jobs=jobs, by=cv, faithful=faithful, settings=settings)
+        command = "roleclass evaluate" + ("" if cv == "source" else f" --cv {cv}") + (" --title-prior" if title_prior else "")
     systems["title keywords"] = title_keyword_baseline(postings)
     if (shared / "onet").is_dir():
         systems["O*NET title lookup"] = OnetTitleLookup(shared).predict(postings)
@@ -71,6 +74,8 @@ def run_evaluation(
     if write_card:
         key = "data" if data_file else cv
         heading = {"source": "grouped by source", "posting": "folds of postings", "data": f"on {data_file}"}[key]
+        if title_prior and not data_file:
+            key, heading = f"{key}-title-prior", f"{heading}, with the title prior (not the shipped setting)"
         card_model = Path(model_path) if model_path else default_model_path()
         write_evaluation(card_model, f"## Evaluation: cross-validation {heading}\n\n" + text, key)
     return text

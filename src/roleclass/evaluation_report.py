@@ -10,7 +10,7 @@ import numpy as np
 
 from roleclass.data import read_jsonl
 from roleclass.evaluate import Prediction
-from roleclass.result import VERDICTS
+from roleclass.labels import VERDICTS
 
 
 def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float:
@@ -77,6 +77,13 @@ def markdown(report: dict[str, dict[str, dict[str, object]]], command: str, kapp
             lines.append("Confusion (rows gold, columns predicted): " + "; ".join(
                 f"{gold}: " + ", ".join(f"{p}={c}" for p, c in row.items() if c) for gold, row in model["confusion"].items()
             ))
+        statements = model.get("duty_statements") if model else None
+        if statements:
+            lines.append("")
+            lines.append(f"roleclass duty statements ({statements['n']} quoted spans, gold function vs. the duty classifier on the span's text): "
+                         + "; ".join(f"{f} P {r['precision']:.2f} R {r['recall']:.2f} F1 {r['f1']:.2f} (n={r['support']})"
+                                     for f, r in statements["per_function"].items())
+                         + f"; macro-F1 {statements['macro_f1']:.3f}")
         lines.append("")
     if kappa:
         lines.append(

@@ -15,18 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from roleclass.duty_model import FUNCTIONS
 from roleclass.features import Feature
+from roleclass.labels import FUNCTIONS, FUNCTIONS_OF_DUTIES
 from roleclass.result import EvidenceItem
 
 MAX_EVIDENCE = 10
 MAX_MERGE_GAP = 2  # characters of whitespace/punctuation allowed between merged terms
-_FUNCTIONS_FOR_DUTIES = {
-    "sales": ("sales",),
-    "marketing": ("marketing",),
-    "mixed": ("sales", "marketing"),
-    "other": ("neither",),
-}
 
 
 @dataclass
@@ -75,11 +69,23 @@ def _merge(text: str, terms: list[_Term]) -> list[_Term]:
 
 
 def evidence(text: str, terms: list[_Term], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
-    """The strongest merged phrases toward the functions behind the duties label."""
-    wanted = _FUNCTIONS_FOR_DUTIES.get(duties, ())
+    """The strongest merged phrases toward the functions behind the duties label.
+
+    A phrase that recurs ("prospects" in five bullets) is listed once, at its strongest
+    occurrence, so the few phrases a reader sees are different reasons, not one reason
+    repeated.
+    """
+    wanted = FUNCTIONS_OF_DUTIES.get(duties, ())
     phrases = [t for t in _merge(text, terms) if t.function in wanted]
     phrases.sort(key=lambda t: (-t.weight, t.start))
-    return [
-        EvidenceItem(text[t.start : t.end], t.start, t.end, t.function, round(t.weight, 4))
-        for t in phrases[:limit]
-    ]
+    out: list[EvidenceItem] = []
+    seen: set[str] = set()
+    for t in phrases:
+        key = " ".join(text[t.start : t.end].casefold().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(EvidenceItem(text[t.start : t.end], t.start, t.end, t.function, round(t.weight, 4)))
+        if len(out) == limit:
+            break
+    return out

@@ -3,7 +3,15 @@
 The same function feeds training and explanation, so every weight the model applies
 can be traced back to a phrase in the clean text: word unigrams, bigrams of content
 words, a six-letter stem of long words (English inflections, German compounds), and
-the duty cues of ``patterns.DUTY_CUES``. Counts become a single ``<num>`` token.
+the duty cues of ``patterns.DUTY_CUES``. Function words and bare numbers are no features.
+
+It also reads the act: what the person does and to whom. A duty bullet opens with its
+verb ("Stock shelves", "Close orders with store buyers", "You will support customers"),
+so after the lead-in words ("you will", "Sie", "responsible for") the first word is the
+head, ``h:<stem>``, and the next content words its objects, ``ho:<stem> <object>``. A
+German infinitive bullet ("Neue Kunden gewinnen") ends with its verb instead. There is
+no parser in the blank pipeline: these are rules, and the weights are learned, so a
+statement that merely mentions "sales" is told apart from one whose act is selling.
 """
 
 from __future__ import annotations
@@ -20,7 +28,23 @@ from spacy.tokens import Span
 
 from roleclass.patterns import DUTY_CUES
 
-STOP_WORDS = frozenset(EN_STOP | DE_STOP) - {"call", "calls", "first", "own", "new", "top", "make"}
+# spaCy's lists lack the inflected German possessives ("unseren", "ihrem"): function words all the same.
+_DE_INFLECTED = {f"{stem}{end}" for stem in ("unser", "ihr", "dein", "euer", "eur", "sein", "mein") for end in ("e", "en", "em", "er", "es")}
+STOP_WORDS = frozenset(EN_STOP | DE_STOP | _DE_INFLECTED) - {"call", "calls", "first", "own", "new", "top", "make"}
+# Words before a statement's act that say nothing about it ("you will", "Sie werden", "responsible for").
+_LEAD = """
+you you'll ll will would shall can must should also and then be being help helping to we i our your the a an
+this role position person candidate successful ideal key main primary core daily day-to-day responsibilities
+responsibility duties duty tasks task include includes including involve involves is are as in of for
+responsible accountable able ability expected expect looking need needs want wants who what where
+sie du ihr ihre deine dein wir unser unsere bist sind wirst werden wird zu dabei hier aufgaben deiner ihrer
+der die das den dem des ein eine einer und als mit für im in bei
+"""
+LEAD_WORDS = frozenset(_LEAD.split())
+MAX_LEAD = 6  # lead-in words skipped at most, so a long noun opening is not taken for the act
+MAX_OBJECTS = 2  # content words after the head read as its object
+_EN_SUFFIXES = ("ing", "ed", "es", "s")
+_DE_SUFFIXES = ("ung", "st", "en", "t", "e", "n")
 STEM_MIN_LENGTH = 8
 STEM_LENGTH = 6
 
@@ -39,22 +63,26 @@ def _cue_regexes() -> list[tuple[str, re.Pattern[str]]]:
     return [(name, re.compile("|".join(patterns), re.I)) for name, patterns in DUTY_CUES.items()]
 
 
-def _norm(token_text: str, like_num: bool) -> str:
-    if like_num or token_text.isdigit():
-        return "<num>"
-    return token_text.lower()
+def carries_meaning(word: str) -> bool:
+    """A word that can say what a duty is: not a function word, not a bare number.
+
+    Numbers, years and postal codes ("1955", "38118") say nothing about the act; a
+    count that makes a duty heavier is read by ``quantities`` into the statement's
+    weight instead, so it never becomes a feature with a weight of its own.
+    """
+    return len(word) >= 2 and any(ch.isalpha() for ch in word) and word not in STOP_WORDS
 
 
-def span_features(span: Span) -> list[Feature]:
-    """All anchored features of a statement span, in text order."""
+def span_features(span: Span, acts: bool = True) -> list[Feature]:
+    """All anchored features of a statement span (``acts``: with the act features)."""
     features: list[Feature] = []
     content: list[tuple[str, int, int]] = []
     for token in span:
         if token.is_space or token.is_punct:
             continue
-        word = _norm(token.text, token.like_num)
+        word = token.text.lower()
         start, end = token.idx, token.idx + len(token.text)
-        if word in STOP_WORDS or (len(word) < 2 and word != "<num>"):
+        if not carries_meaning(word):
             continue
         features.append(Feature(f"w:{word}", start, end))
         if len(word) >= STEM_MIN_LENGTH and word.isalpha():
@@ -62,11 +90,51 @@ def span_features(span: Span) -> list[Feature]:
         content.append((word, start, end))
     for (w1, s1, _), (w2, _, e2) in itertools.pairwise(content):
         features.append(Feature(f"b:{w1} {w2}", s1, e2))
+    if acts:
+        features.extend(act_features(span))
     text, offset = span.text, span.start_char
     for name, regex in _cue_regexes():
         for match in regex.finditer(text):
             features.append(Feature(f"cue:{name}", offset + match.start(), offset + match.end()))
     return features
+
+
+def act_stem(word: str, language: str = "en") -> str:
+    """A crude stem that folds a verb's inflections together (manages, managing, manage -> manag)."""
+    word = word.lower()
+    for suffix in _DE_SUFFIXES if language == "de" else _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if language != "de" and word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def act_features(span: Span) -> list[Feature]:
+    """The statement's act: its head verb (``h:``) and verb + object pairs (``ho:``), anchored."""
+    words = [t for t in span if t.is_alpha or t.text in ("'ll",)]
+    if not words:
+        return []
+    language = span.doc.lang_
+    head_index = 0
+    while head_index < min(len(words), MAX_LEAD) and words[head_index].lower_ in LEAD_WORDS:
+        head_index += 1
+    if head_index >= len(words):
+        return []
+    head = words[head_index]
+    objects = [t for t in words[head_index + 1 :] if t.lower_ not in STOP_WORDS and len(t.text) > 1]
+    last = words[-1]
+    if language == "de" and head.text[:1].isupper() and last.i != head.i and last.text[:1].islower() and last.lower_.endswith("en"):
+        # "Neue Kunden gewinnen": a German infinitive bullet ends with its verb
+        objects = [t for t in words[head_index:-1] if t.lower_ not in STOP_WORDS and len(t.text) > 1]
+        head = last
+    stem = act_stem(head.text, language)
+    out = [Feature(f"h:{stem}", head.idx, head.idx + len(head.text))]
+    for obj in objects[:MAX_OBJECTS]:
+        start, end = min(head.idx, obj.idx), max(head.idx + len(head.text), obj.idx + len(obj.text))
+        out.append(Feature(f"ho:{stem} {obj.lower_}", start, end))
+    return out
 
 
 def counts(features: Iterable[Feature]) -> dict[str, float]:

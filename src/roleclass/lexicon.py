@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from roleclass.errors import ModelError
+from roleclass.labels import FUNCTIONS
 
 LEXICON_FILES = ("sections", "duty_cues", "activities", "titles")
-FUNCTIONS = ("sales", "marketing")
+ACTIVITY_FUNCTIONS = FUNCTIONS[:2]  # counted activities are sales or marketing work, never "neither"
 PERIODS = ("hour", "day", "week", "month", "quarter", "year")
 
 
@@ -143,7 +144,7 @@ _SCHEMAS: dict[str, dict[str, Check]] = {
         "modifiers": _list_of(_word),
         "period_leads": _list_of(_word),
         "number_word_parts": _list_of(_word),
-        "nouns": _table_of(_one_of(FUNCTIONS)),
+        "nouns": _table_of(_one_of(ACTIVITY_FUNCTIONS)),
         "periods": _table_of(_one_of(PERIODS)),
         "number_words_extra": _table_of(_count),
     },

@@ -40,7 +40,11 @@ Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
 - English and German postings; other languages get status `unsupported_language` and no verdict.
 - The duty classifier learned from O*NET task statements (formal wording) and from duty
   statements quoted in labeled postings; wording far from both may be read as `neither`.
-- The title claim is rule-based (LABELING.md's title lists), not learned.
+- The title claim is rule-based (LABELING.md's title lists), not learned, and the shipped model's
+  duties label does not read it (`PostingClassifier(title_prior=False)`).
+- O*NET Detailed Work Activities relabel occupation tasks by the act (stocking shelves is not
+  selling, whoever does it) and add verb-object training statements (`acts.py`). Act features
+  (opening verb and object, `ModelSettings(acts=True)`) were measured and are off: they did not help.
 
 ## Data and licences
 O*NET 30.x / 29.3 (USDOL/ETA, CC BY 4.0), modified: task statements grouped into sales, marketing
@@ -77,6 +81,8 @@ def write_model_card(model: RoleclassModel, model_path: Path, digest: str) -> Pa
 - O*NET statements per function: {json.dumps(meta.get("onet_statements"))}
 - Labeled postings: {meta.get("postings")} by source {json.dumps(meta.get("posting_sources"))};
   duties labels {json.dumps(meta.get("posting_duties"))}; {meta.get("posting_statements")} quoted duty statements
+- Settings: {json.dumps(meta.get("settings"))} (`title_prior` false: the duties label is read from the
+  duties alone; `roleclass evaluate --title-prior` measures the other setting)
 - Libraries: {json.dumps(meta.get("libraries"))}, Python {meta.get("python")}
 - Duty classifier: {len(duty.vectorizer_.feature_names_)} features; strongest per function:
   - sales: {top["sales"]}

@@ -24,10 +24,10 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from roleclass.title import TITLE_CLAIMS
+from roleclass.labels import DUTY_LABELS, TITLE_CLAIMS
 
-DUTY_LABELS = ("sales", "marketing", "mixed", "other")
 _EPS = 1e-6
 # The most duty mass (sum of statement weights) the posting classifier reads. Every labeled
 # posting is below it (the largest has about 74), so training is unaffected; a longer posting
@@ -74,14 +74,18 @@ class DutyMass:
 
 
 
-def posting_features(mass: DutyMass, claim: str) -> list[float]:
-    """The posting classifier's input: the duty shares, plus the title claim as a prior.
+def posting_features(mass: DutyMass, claim: str | None = None, title_prior: bool = False) -> list[float]:
+    """The posting classifier's input: the duty shares, and the title claim only when asked.
 
-    The duties label ignores the title by definition, but a title is real evidence of
-    what the duties are when the duty statements are few or vague; the classifier
-    learns how far to trust it, and the shares still overrule it when they are clear.
+    LABELING.md defines the duties label from the duties alone, so by default the title
+    plays no part. ``title_prior=True`` appends the claim as four indicator columns (the
+    claim then acts as a prior where the duty statements are few or vague); it is an
+    explicit setting of ``PostingClassifier``, recorded in the model's metadata.
     """
-    return mass.vector() + [float(claim == c) for c in TITLE_CLAIMS]
+    vector = mass.vector()
+    if title_prior:
+        vector += [float(claim == c) for c in TITLE_CLAIMS]
+    return vector
 
 
 def duty_mass(probabilities: np.ndarray, weights: np.ndarray) -> DutyMass:
@@ -95,34 +99,64 @@ def duty_mass(probabilities: np.ndarray, weights: np.ndarray) -> DutyMass:
 
 
 class PostingClassifier(ClassifierMixin, BaseEstimator):
-    """Calibrated multinomial logistic regression over DutyMass vectors."""
+    """Multinomial logistic regression over DutyMass vectors (optionally calibrated).
 
-    def __init__(self, C: float = 1.0, calibration: str = "none", cv: int = 5) -> None:
+    Parameters
+    ----------
+    C: inverse regularisation strength.
+    calibration: "none", "sigmoid" or "isotonic" (scikit-learn's CalibratedClassifierCV).
+    cv: folds for that calibration.
+    title_prior: read the title claim as well as the duty shares (off by default: the
+        duties label ignores the title). ``features`` builds the input accordingly.
+
+    ``classes_`` orders ``predict_proba``'s columns. When the labels are LABELING.md's
+    duty labels, ``classes_`` is all of ``DUTY_LABELS`` in that order (a label absent
+    from training gets probability 0), so the scorer can rely on four fixed columns.
+    """
+
+    def __init__(self, C: float = 1.0, calibration: str = "none", cv: int = 5, title_prior: bool = False) -> None:
         self.C = C
         self.calibration = calibration
         self.cv = cv
+        self.title_prior = title_prior
+
+    def __setstate__(self, state: dict) -> None:
+        # Models pickled before ``title_prior`` existed were trained with the claim as input.
+        state.setdefault("title_prior", True)
+        super().__setstate__(state)
+
+    def features(self, mass: DutyMass, claim: str | None = None) -> list[float]:
+        """This classifier's input for one posting (the claim is read only with ``title_prior``)."""
+        return posting_features(mass, claim, self.title_prior)
 
     def fit(self, X: Sequence[Sequence[float]], y: Sequence[str]) -> PostingClassifier:
-        X = np.asarray(X, dtype=float)
+        X, y = validate_data(self, X, y)
         base = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
         if self.calibration == "none":
-            self.model_ = base.fit(X, list(y))
+            self.model_ = base.fit(X, y)
         else:
-            smallest = min(np.unique(np.asarray(y), return_counts=True)[1])
+            smallest = min(np.unique(y, return_counts=True)[1])
             folds = max(2, min(self.cv, int(smallest)))
-            self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds).fit(X, list(y))
-        self.classes_ = self.model_.classes_
-        self._order_ = [list(self.classes_).index(label) if label in self.classes_ else -1 for label in DUTY_LABELS]
+            self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds).fit(X, y)
+        seen = list(self.model_.classes_)
+        if set(seen) <= set(DUTY_LABELS):
+            self.classes_ = np.array(DUTY_LABELS)
+        else:
+            self.classes_ = np.asarray(self.model_.classes_)
+        self._order_ = [seen.index(label) if label in seen else -1 for label in self.classes_]
         return self
 
     def predict_proba(self, X: Sequence[Sequence[float]]) -> np.ndarray:
-        """Probabilities in the fixed order of ``DUTY_LABELS``."""
-        raw = self.model_.predict_proba(np.asarray(X, dtype=float))
-        out = np.zeros((raw.shape[0], len(DUTY_LABELS)))
+        """Probabilities, one column per entry of ``classes_`` in that order."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        raw = self.model_.predict_proba(X)
+        out = np.zeros((raw.shape[0], len(self.classes_)))
         for k, index in enumerate(self._order_):
             if index >= 0:
                 out[:, k] = raw[:, index]
         return out / out.sum(axis=1, keepdims=True)
 
     def predict(self, X: Sequence[Sequence[float]]) -> np.ndarray:
-        return np.array(DUTY_LABELS)[self.predict_proba(X).argmax(axis=1)]
+        check_is_fitted(self)
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from roleclass.labels import VERDICTS
-
-__all__ = ["VERDICTS", "DutySpan", "EvidenceItem", "ModelInfo", "ScoreError", "ScoreResult"]
+__all__ = ["DutySpan", "EvidenceItem", "ModelInfo", "ScoreError", "ScoreResult"]
 STATUS_OK = "ok"
 STATUS_UNSUPPORTED_LANGUAGE = "unsupported_language"
 STATUS_NO_DUTIES = "no_duties"

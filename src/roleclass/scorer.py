@@ -22,17 +22,17 @@ from spacy.tokens import Span
 from roleclass import explain
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
-from roleclass.duty_model import FUNCTIONS, DutyClassifier
+from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
+from roleclass.labels import DUTY_LABELS, FUNCTIONS, VERDICTS
 from roleclass.language import detect_language, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
-from roleclass.posting_model import DUTY_LABELS, DutyMass, duty_mass, posting_features
+from roleclass.posting_model import DutyMass, duty_mass
 from roleclass.result import (
     STATUS_NO_DUTIES,
     STATUS_OK,
     STATUS_UNSUPPORTED_LANGUAGE,
-    VERDICTS,
     DutySpan,
     ModelInfo,
     ScoreError,
@@ -65,7 +65,8 @@ class Statements:
 def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> Statements:
     """Split clean text into statements and classify each (shared with training)."""
     _, spans = statements(cleaned, language)
-    features = [span_features(span) for span in spans]
+    acts = getattr(classifier, "acts", False)  # act features only for a model that reads them
+    features = [span_features(span, acts) for span in spans]
     if spans:
         vectors = classifier.transform([counts(f) for f in features])
         probabilities = classifier.proba_from_vectors(vectors)
@@ -103,7 +104,8 @@ class Scorer:
         mass = duty_mass(found.probabilities, found.weights)
         if found.weights.sum() <= 0:
             return self._no_duties(cleaned, language, title, claim)
-        duty_probabilities = self.model.posting_classifier.predict_proba([posting_features(mass, claim or "other")])[0]
+        classifier = self.model.posting_classifier
+        duty_probabilities = classifier.predict_proba([classifier.features(mass, claim or "other")])[0]
         return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
 
     def score_many(

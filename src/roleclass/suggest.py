@@ -29,6 +29,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from roleclass.data import onet_function
+from roleclass.labels import FUNCTIONS_OF_DUTIES
 from roleclass.title import title_claim
 
 FALLBACK_TITLES = {
@@ -40,7 +41,6 @@ FALLBACK_TITLES = {
 # the title claim a suggestion must make for each duties label (LABELING.md, field 4)
 CLAIM_FOR_DUTIES = {"sales": "sales", "marketing": "marketing", "mixed": "both"}
 # which duty statements describe the job for each duties label
-FUNCTIONS_FOR_DUTIES = {"sales": ("sales",), "marketing": ("marketing",), "mixed": ("sales", "marketing")}
 REPORTED_SHOWN_PRIOR = 0.08  # a title O*NET shows in My Next Move
 REPORTED_PRIOR = 0.05  # a title incumbents reported
 ALTERNATE_PRIOR = 0.0  # one of O*NET's alternate titles
@@ -198,7 +198,7 @@ def fit_title_suggester(shared_dir: Path) -> TitleSuggester:
 
 def duty_text(result: object, duties: str | None) -> str:
     """The statements of a scored posting that carry its duties label (all text if none)."""
-    functions = FUNCTIONS_FOR_DUTIES.get(duties or "", ())
+    functions = tuple(f for f in FUNCTIONS_OF_DUTIES.get(duties or "", ()) if f != "neither")
     spans = [s.text for s in getattr(result, "duty_spans", []) if s.function in functions]
     return "\n".join(spans) if spans else str(getattr(result, "text", ""))
 

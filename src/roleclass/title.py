@@ -16,8 +16,6 @@ from functools import lru_cache
 
 from roleclass.lexicon import lexicons
 
-TITLE_CLAIMS = ("sales", "marketing", "both", "other")
-
 
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:

@@ -39,7 +39,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from roleclass import __version__
 from roleclass.errors import InputError, RoleclassError
-from roleclass.result import VERDICTS, ScoreResult
+from roleclass.labels import VERDICTS
+from roleclass.result import ScoreResult
 from roleclass.scorer import Scorer
 from roleclass.web.view import page_view
 

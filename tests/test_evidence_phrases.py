@@ -1,0 +1,57 @@
+"""Deciding phrases a recruiter can read (issue 9 item 8): no function words, bare numbers or repeats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from roleclass.features import STOP_WORDS, carries_meaning
+
+REPO = Path(__file__).resolve().parents[1]
+TOP = 5
+
+
+def own_postings() -> list[dict]:
+    rows = []
+    for path in sorted((REPO / "corpus").glob("postings*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def readable(phrase: str) -> bool:
+    words = phrase.casefold().split()
+    return not (len(words) == 1 and words[0].strip(".,;:!?()") in STOP_WORDS) and any(ch.isalpha() for ch in phrase)
+
+
+def test_numbers_years_postal_codes_and_function_words_are_not_features():
+    assert not carries_meaning("1955") and not carries_meaning("38118") and not carries_meaning("650")
+    assert not carries_meaning("unseren") and not carries_meaning("the")
+    assert carries_meaning("kampagnen") and carries_meaning("prospects") and carries_meaning("b2b")
+
+
+def test_top_phrases_of_every_own_posting_are_readable_and_distinct(scorer):
+    postings = own_postings()
+    assert len(postings) > 200
+    for posting in postings:
+        result = scorer.score(posting["text"], posting.get("title"))
+        top = [e.phrase for e in result.evidence[:TOP]]
+        assert all(readable(p) for p in top), (posting["id"], top)
+        keys = [" ".join(p.casefold().split()) for p in top]
+        assert len(keys) == len(set(keys)), (posting["id"], top)
+
+
+@pytest.mark.parametrize("source", ["arbeitsagentur_de_marketing"])
+def test_top_phrases_of_real_german_postings_are_readable_and_distinct(scorer, shared_dir, source):
+    path = shared_dir / "realdata" / f"{source}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:150]]
+    for row in rows:
+        try:
+            result = scorer.score(row["description"], row.get("title"))
+        except Exception as exc:  # an unreadable posting is another test's business
+            pytest.fail(f"{row['id']}: {exc}")
+        top = [e.phrase for e in result.evidence[:TOP]]
+        assert all(readable(p) for p in top), (row["id"], top)
+        keys = [" ".join(p.casefold().split()) for p in top]
+        assert len(keys) == len(set(keys)), (row["id"], top)
