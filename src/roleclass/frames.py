@@ -14,8 +14,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from roleclass import schema
 from roleclass.rows import Columns, output_names, resolve_columns, score_rows
-from roleclass.schema import ADDED, output_columns
 
 
 @lru_cache(maxsize=4)
@@ -56,7 +56,7 @@ def frame_with_columns(frame: Any, columns: Columns, get_scorer: Callable[[], An
     (an empty frame, such as a Dask meta, never loads a model)."""
     import pandas as pd
 
-    added: dict[str, list[Any]] = {c: [] for c in output_columns()}
+    added: dict[str, list[Any]] = {c: [] for c in schema.output_columns()}
     if len(frame):
         texts = frame[columns.text].tolist()
         titles = frame[columns.title].tolist() if columns.title else [None] * len(frame)
@@ -69,7 +69,7 @@ def frame_with_columns(frame: Any, columns: Columns, get_scorer: Callable[[], An
             for name, column in added.items():
                 column.append(scored.added[name])
     out = frame.rename(columns=output_names([str(c) for c in frame.columns]))
-    for column in ADDED:
+    for column in schema.ADDED:  # read now: the schema is the one place columns are defined
         values = added[column.name]
         if column.pandas_dtype == "float64":
             values = [float("nan") if v is None else v for v in values]
