@@ -344,3 +344,16 @@ def test_serve_refuses_a_port_in_use():
         out = CliRunner().invoke(cli, ["serve", "--port", str(port)])
     assert out.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out.output
+
+
+def test_page_shows_the_review_flag_and_no_made_up_numbers(client):
+    response = client.post("/", data={"title": "", "text": "Apply now!"})
+    assert response.status_code == 200, response.text[-500:]
+    html = response.text
+    assert 'id="review"' in html and "no duty statements found" in html
+    assert "no confidence: nothing to base it on" in html
+    assert "No title given" in html and "None" not in html[html.index('id="result"') :]
+    french = "Vous prospectez de nouveaux clients par téléphone et négociez les contrats de vente."
+    response = client.post("/", data={"title": "Responsable commercial", "text": french})
+    assert response.status_code == 200
+    assert "status: unsupported_language" in response.text and "no confidence" in response.text
