@@ -91,21 +91,7 @@ def run_options(resume_help: str) -> Callable[..., Any]:
 @model_options
 @handle_errors
 def batch(
-    source: str,
-    output: str,
-    fmt: str | None,
-    delimiter: str | None,
-    encoding: str | None,
-    text_col: str | None,
-    title_col: str | None,
-    id_col: str | None,
-    workers: int | None,
-    chunk_size: int | None,
-    resume: bool,
-    scheduler: str | None,
-    progress: bool | None,
-    model_path: str | None,
-    trust_model: bool,
+    source: str, output: str, scheduler: str | None, model_path: str | None, trust_model: bool, **options: Any
 ) -> None:
     """Classify every posting in IN (CSV, TSV, JSON Lines, Parquet; '-' for stdin) into OUTPUT.
 
@@ -114,34 +100,29 @@ def batch(
     into the clean text and into IN's text), error, review and review_reason.
     A bad row gets an error and the run goes on; the exit code is 1 if any row failed.
     """
-    from roleclass.errors import EXIT_ROWS_FAILED
     from roleclass.runner import DEFAULT_CHUNK_SIZE, classify_file
 
-    columns = {"text_col": text_col, "title_col": title_col, "id_col": id_col, "fmt": fmt}
+    model = {"scorer_path": model_path, "trust": trust_model}
+    options["chunk_size"] = options["chunk_size"] or DEFAULT_CHUNK_SIZE
     if scheduler:
-        if resume:
+        if options.pop("resume"):
             raise RoleclassError("--resume is not available with --scheduler")
-        if delimiter or encoding:
+        if options.pop("delimiter") or options.pop("encoding"):
             raise RoleclassError("--delimiter and --encoding are not available with --scheduler")
         from roleclass.dask import classify_file_on_cluster
 
-        summary = classify_file_on_cluster(
-            source, output, scheduler, **columns, scorer_path=model_path, trust=trust_model, progress=progress
-        )
+        local_only = ("workers", "chunk_size")  # the cluster's workers and partitions decide these
+        cluster = {k: v for k, v in options.items() if k not in local_only}
+        summary = classify_file_on_cluster(source, output, scheduler, **cluster, **model)
     else:
-        summary = classify_file(
-            source,
-            output,
-            **columns,
-            workers=workers,
-            chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
-            resume=resume,
-            scorer_path=model_path,
-            trust=trust_model,
-            progress=progress,
-            delimiter=delimiter,
-            encoding=encoding,
-        )
+        summary = classify_file(source, output, **options, **model)
+    _finish(summary)
+
+
+def _finish(summary: Any) -> None:
+    """The run's summary on stderr; exit 1 when any row failed."""
+    from roleclass.errors import EXIT_ROWS_FAILED
+
     click.echo(summary.to_text(), err=True)
     if summary.errors:
         sys.exit(EXIT_ROWS_FAILED)
@@ -164,53 +145,22 @@ def batch(
 @run_options("Keep the scored rows in REPORT.scored.jsonl and go on after an interruption.")
 @model_options
 @handle_errors
-def mismatches(
-    source: str,
-    output: str,
-    fmt: str | None,
-    report_format: str | None,
-    delimiter: str | None,
-    encoding: str | None,
-    text_col: str | None,
-    title_col: str | None,
-    id_col: str | None,
-    workers: int | None,
-    chunk_size: int | None,
-    resume: bool,
-    progress: bool | None,
-    model_path: str | None,
-    trust_model: bool,
-) -> None:
+def mismatches(source: str, output: str, model_path: str | None, trust_model: bool, **options: Any) -> None:
     """Report the postings in IN whose title claims a function their duties don't carry.
 
     Sorted by confidence, each with its id, title, what the title claims, what the duties
     are, the deciding phrases and a suggested title. IN may be a finished `roleclass batch`
     output: it is read, not scored again.
     """
-    from roleclass.errors import EXIT_ROWS_FAILED
     from roleclass.report import mismatch_report
     from roleclass.runner import DEFAULT_CHUNK_SIZE
 
-    if fmt == "md":
-        report_format, fmt = report_format or "md", None
+    report_format = options.pop("report_format")
+    if options["fmt"] == "md":
+        report_format, options["fmt"] = report_format or "md", None
+    options["chunk_size"] = options["chunk_size"] or DEFAULT_CHUNK_SIZE
     summary, entries = mismatch_report(
-        source,
-        output,
-        text_col=text_col,
-        title_col=title_col,
-        id_col=id_col,
-        fmt=fmt,
-        report_fmt=report_format,
-        workers=workers,
-        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
-        scorer_path=model_path,
-        trust=trust_model,
-        progress=progress,
-        resume=resume,
-        delimiter=delimiter,
-        encoding=encoding,
+        source, output, report_fmt=report_format, scorer_path=model_path, trust=trust_model, **options
     )
     click.echo(f"{len(entries):,} mismatched postings of {summary.total:,}", err=True)
-    click.echo(summary.to_text(), err=True)
-    if summary.errors:
-        sys.exit(EXIT_ROWS_FAILED)
+    _finish(summary)

@@ -1,6 +1,6 @@
 """Tabular formats: which format a path is, and one reader interface over all of them.
 
-``open_reader(source, fmt, wanted, ...)`` gives a reader for CSV, TSV, JSON Lines,
+``open_reader(source, fmt, ReadOptions(...), stack)`` gives a reader for CSV, TSV, JSON Lines,
 Parquet or an Excel workbook (the first sheet): iterating it yields ``rows.Row``
 objects in order (a bad row carries its ``error``), ``reader.columns`` names the text,
 title and id columns, and ``reader_fields(reader)`` lists the input's own columns.
@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -187,23 +188,35 @@ def _xlsx_text(value: Any) -> str:
     return str(value)
 
 
-def open_reader(
-    source: str | Path,
-    fmt: str,
-    wanted: Wanted,
-    chunk_size: int,
-    stack: list,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-) -> CsvReader | JsonlReader | ParquetReader | XlsxReader:
-    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``.
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a table: the columns asked for (``--text-col``, ``--title-col``,
+    ``--id-col``; None: the defaults), Parquet's batch size, and for exports that are not
+    plain UTF-8 comma-separated files the ``delimiter`` (CSV/TSV; default: sniffed for CSV)
+    and ``encoding`` (CSV/TSV/JSONL; default UTF-8)."""
 
-    ``delimiter`` (CSV/TSV; default: sniffed for CSV) and ``encoding`` (CSV/TSV/JSONL;
-    default UTF-8) are for exports that are not plain UTF-8 comma-separated files."""
+    text_col: str | None = None
+    title_col: str | None = None
+    id_col: str | None = None
+    chunk_size: int = 64
+    delimiter: str | None = None
+    encoding: str | None = None
+
+    @property
+    def wanted(self) -> Wanted:
+        return (self.text_col, self.title_col, self.id_col)
+
+
+def open_reader(
+    source: str | Path, fmt: str, options: ReadOptions, stack: list
+) -> CsvReader | JsonlReader | ParquetReader | XlsxReader:
+    """A reader for SOURCE ('-' for stdin); opened handles are appended to ``stack``
+    (closed by the caller, last first)."""
     name = str(source)
     path = None if name == "-" else Path(name)
-    delimiter = check_delimiter(delimiter)
-    encoding = check_encoding(encoding)
+    wanted, chunk_size = options.wanted, options.chunk_size
+    delimiter = check_delimiter(options.delimiter)
+    encoding = check_encoding(options.encoding)
     if fmt in ("parquet", "xlsx"):
         if path is None:  # Parquet and xlsx need random access: spool stdin to a file
             descriptor, spooled = tempfile.mkstemp(prefix="roleclass-", suffix="." + fmt)

@@ -24,7 +24,7 @@ from typing import Any
 
 from roleclass import runner
 from roleclass.errors import InputError
-from roleclass.formats import FORMATS, count_rows, detect_format, open_reader, reader_fields
+from roleclass.formats import FORMATS, ReadOptions, count_rows, detect_format, open_reader, reader_fields
 from roleclass.readers import JsonlReader, csv_dialect
 from roleclass.rows import Row, is_true, missing, score_rows
 from roleclass.schema import column as schema_column
@@ -326,7 +326,10 @@ def mismatch_report(
     cleanups: list[Any] = []
     try:
         reader = open_reader(
-            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
+            in_path,
+            in_fmt,
+            ReadOptions(text_col, title_col, id_col, chunk_size, delimiter, encoding),
+            cleanups,
         )
         scored = is_batch_output(reader_fields(reader))
         if resume and not scored:

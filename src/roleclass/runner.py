@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from roleclass.errors import InputError, Terminated
-from roleclass.formats import check_encoding, count_rows, detect_format, open_reader
+from roleclass.formats import ReadOptions, check_encoding, count_rows, detect_format, open_reader
 from roleclass.output import Output, Target, count_done, no_space, plan_output
 from roleclass.readers import check_delimiter
 from roleclass.rows import Row, score_rows
@@ -314,9 +314,8 @@ def classify_file(
     )
     cleanups: list[Callable[[], Any]] = []
     try:
-        reader = open_reader(
-            in_path, in_fmt, (text_col, title_col, id_col), chunk_size, cleanups, delimiter, encoding
-        )
+        options = ReadOptions(text_col, title_col, id_col, chunk_size, delimiter, encoding)
+        reader = open_reader(in_path, in_fmt, options, cleanups)
         output, rows = plan_output(reader, out_fmt)
         record = run_record.describe_run(
             in_path,

@@ -433,14 +433,16 @@ def create_app(
         return _items((p.model_dump() for p in postings), Columns("text", "title", "id"))
 
     def _score_upload(upload: FormFile, fmt: str | None) -> list[dict[str, Any]]:
-        from roleclass.formats import detect_format, open_reader
+        from roleclass.formats import ReadOptions, detect_format, open_reader
         from roleclass.rows import SCORE_BATCH
 
         cleanups: list[Any] = []
         with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
             try:
                 source = _save_upload(upload, folder, fmt)
-                reader = open_reader(source, detect_format(source), (None, None, None), SCORE_BATCH, cleanups)
+                reader = open_reader(
+                    source, detect_format(source), ReadOptions(chunk_size=SCORE_BATCH), cleanups
+                )
                 return _items(_at_most(reader, max_batch), reader.columns)
             finally:
                 for cleanup in reversed(cleanups):
