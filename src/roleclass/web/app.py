@@ -4,11 +4,14 @@
 
 * ``GET /``: the page; ``POST /`` scores the pasted title and posting and shows the
   verdict, the title claim, the duties found and the posting with the deciding phrases
-  highlighted; ``POST /report`` takes a CSV/TSV/JSONL/Parquet upload and returns the
-  mismatch report (``batch.mismatch_report``) as a download.
+  highlighted, and the review flag; ``POST /report`` takes a CSV/TSV/JSONL/Parquet upload
+  and returns the mismatch report (``report.mismatch_report``, scored by the app's own
+  Scorer under its lock) as a download.
 * ``POST /api/score``: ``{"text": ..., "title": ...}`` -> the same JSON as ``score --json``.
 * ``POST /api/batch``: a JSON list of ``{"text", "title", "id"}`` or a file upload -> one
-  result per posting, each the ``score --json`` object or an error.
+  result per posting through the batch row path (``rows.score_rows``): the columns
+  ``roleclass batch`` writes (``schema.ADDED``) and the ``score --json`` object, or the
+  row's ``error`` (an internal error on one posting included: never a 500).
 * ``/docs``: the OpenAPI page.
 
 Errors are answers, never a 500: a body over ``max_body_bytes`` gets 413, malformed JSON
