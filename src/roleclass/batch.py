@@ -26,7 +26,7 @@ from roleclass.formats import EXTENSIONS, FORMATS, INPUT_FORMATS, count_rows, de
 from roleclass.readers import CsvReader, JsonlReader, check_delimiter, sniff_delimiter
 from roleclass.report import REPORT_COLUMNS, is_batch_output, mismatch_report, spreadsheet_safe, write_report
 from roleclass.rows import Columns, Row, make_row, output_names, resolve_columns, score_rows
-from roleclass.runner import DEFAULT_CHUNK_SIZE, classify_file, scored_chunks
+from roleclass.runner import DEFAULT_CHUNK_SIZE, Pool, classify_file, scored_chunks
 from roleclass.schema import output_columns
 from roleclass.summary import BatchSummary
 from roleclass.writers import CsvWriter, JsonlWriter, ParquetWriter, parquet_schema
@@ -48,6 +48,7 @@ __all__ = [
     "JsonlReader",
     "JsonlWriter",
     "ParquetWriter",
+    "Pool",
     "Row",
     "check_delimiter",
     "classify_file",

@@ -192,14 +192,10 @@ def _report_entry(row: Row, ident: Any, added: dict[str, Any], suggested: str) -
 
 @dataclass(frozen=True)
 class Scoring:
-    """How the report's rows are scored: on ``workers`` local processes loading the model
-    at ``model_path``, or (``scorer`` given) in this thread with that Scorer, holding
-    ``lock`` while it scores."""
+    """How the report's rows are scored: on the local ``pool``, or (``scorer`` given) in
+    this thread with that Scorer, ``pool.chunk_size`` postings per turn of ``lock``."""
 
-    workers: int
-    chunk_size: int
-    model_path: str | None
-    trust: bool
+    pool: runner.Pool
     scorer: Any = None
     lock: Any = None
 
@@ -207,7 +203,7 @@ class Scoring:
         """(row, added columns with its suggested title) for every row of ``reader``, in order."""
         if self.scorer is not None:
             for scored in score_rows(
-                self.scorer, reader, suggest=True, lock=self.lock, batch_size=self.chunk_size
+                self.scorer, reader, suggest=True, lock=self.lock, batch_size=self.pool.chunk_size
             ):
                 yield scored.row, {**scored.added, **scored.extra}
             return
@@ -215,20 +211,16 @@ class Scoring:
         def started(processes: int) -> None:
             summary.workers = processes
 
-        for chunk, added in runner.scored_chunks(
-            iter(reader),
-            chunk_size=self.chunk_size,
-            workers=self.workers,
-            model_path=self.model_path,
-            trust=self.trust,
-            suggest=True,
-            on_start=started,
-        ):
+        for chunk, added in runner.scored_chunks(iter(reader), self.pool, suggest=True, on_start=started):
             yield from zip(chunk, added, strict=True)
 
     def suggestion(self, row: Row) -> str:
         """The suggested title of one row read from a batch output (scored again, here)."""
-        scorer = self.scorer if self.scorer is not None else runner.local_scorer(self.model_path, self.trust)
+        scorer = (
+            self.scorer
+            if self.scorer is not None
+            else runner.local_scorer(self.pool.model_path, self.pool.trust)
+        )
         (scored,) = score_rows(scorer, [row], suggest=True, lock=self.lock)
         return scored.extra.get("suggested_title", "")  # none where the row fails now
 
@@ -315,14 +307,10 @@ def mismatch_report(
         raise InputError("--resume needs a report file, not stdout: it keeps the scored rows beside it")
     in_fmt = detect_format(in_path, fmt)
     options = {"text_col": text_col, "title_col": title_col, "id_col": id_col}
-    scoring = Scoring(
-        max(1, workers or os.cpu_count() or 1),
-        chunk_size,
-        runner.path_or_none(scorer_path),
-        trust,
-        scorer,
-        lock,
+    pool = runner.Pool(
+        max(1, workers or os.cpu_count() or 1), chunk_size, runner.path_or_none(scorer_path), trust
     )
+    scoring = Scoring(pool, scorer, lock)
     cleanups: list[Any] = []
     try:
         reader = open_reader(

@@ -149,23 +149,32 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class Pool:
+    """Where rows are scored: up to ``workers`` processes, ``chunk_size`` rows a task, each
+    process loading the model at ``model_path`` (None: the shipped one) once."""
+
+    workers: int
+    chunk_size: int
+    model_path: str | None
+    trust: bool
+
+
 def scored_chunks(
     rows: Iterable[Row],
+    pool: Pool,
     *,
-    chunk_size: int,
-    workers: int,
-    model_path: str | None,
-    trust: bool,
     suggest: bool = False,
     on_start: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[list[Row], list[dict[str, Any]]]]:
-    """(rows, added columns) per chunk, in input order, on up to ``workers`` processes.
+    """(rows, added columns) per chunk, in input order, on up to ``pool.workers`` processes.
 
     An ordered imap with bounded look-ahead: ``Pool.imap`` would read the whole input
     ahead of the workers, so at most ``2 x workers`` chunks are in flight here. Fewer
     chunks than two score in this process (no start-up cost for a small file).
     """
-    chunks = _chunks(rows, chunk_size)
+    workers, model_path, trust = pool.workers, pool.model_path, pool.trust
+    chunks = _chunks(rows, pool.chunk_size)
     window = max(1, 2 * workers)
     head = list(islice(chunks, window))
     processes = min(workers, len(head))
@@ -183,12 +192,12 @@ def scored_chunks(
     context = _worker_context()
     with ProcessPoolExecutor(
         processes, mp_context=context, initializer=init_pool_worker, initargs=(model_path, trust)
-    ) as pool:
+    ) as executor:
         pending: deque[tuple[list[Row], Future]] = deque()
 
         def submit(chunk: list[Row]) -> None:
             pending.append(
-                (chunk, pool.submit(score_chunk, [(r.text, r.title, r.error) for r in chunk], suggest))
+                (chunk, executor.submit(score_chunk, [(r.text, r.title, r.error) for r in chunk], suggest))
             )
 
         try:
@@ -212,7 +221,7 @@ def scored_chunks(
             # interrupted (Ctrl-C, SIGTERM, a closed stdout) or failed: stop the workers now
             # rather than wait for the chunks they are scoring (the pending futures are not
             # cancelled: the executor fails them itself once its workers are gone)
-            _stop_workers(pool)
+            _stop_workers(executor)
             raise
 
 
@@ -249,10 +258,7 @@ def progress_bar(show: bool, total: int | None, initial: int) -> Any:
 class RunSettings:
     """How rows are scored and shown (the same for every output format)."""
 
-    workers: int
-    chunk_size: int
-    model_path: str | None
-    trust: bool
+    pool: Pool
     progress: bool | None
     delimiter: str | None = None
     encoding: str | None = None
@@ -309,9 +315,8 @@ def classify_file(
     if not to_stdout:
         run_record.check_output_path(Path(out_path))
     model_sha256 = run_record.check_model(scorer_path, trust)
-    settings = RunSettings(
-        workers, chunk_size, path_or_none(scorer_path), trust, progress, delimiter, encoding
-    )
+    pool = Pool(workers, chunk_size, path_or_none(scorer_path), trust)
+    settings = RunSettings(pool, progress, delimiter, encoding)
     cleanups: list[Callable[[], Any]] = []
     try:
         options = ReadOptions(text_col, title_col, id_col, chunk_size, delimiter, encoding)
@@ -385,14 +390,7 @@ def _write(plan: Plan, settings: RunSettings) -> BatchSummary:
         def started(processes: int) -> None:
             summary.workers = processes
 
-        for chunk, added in scored_chunks(
-            remaining,
-            chunk_size=settings.chunk_size,
-            workers=settings.workers,
-            model_path=settings.model_path,
-            trust=settings.trust,
-            on_start=started,
-        ):
+        for chunk, added in scored_chunks(remaining, settings.pool, on_start=started):
             try:
                 target.writer.write(output.records(chunk, added))
             except OSError as exc:
