@@ -86,6 +86,12 @@ def test_a_column_added_to_the_schema_is_everywhere(
     answer = client.post("/api/batch", json=[{"text": DIRECTOR["description"]}]).json()["results"][0]
     assert answer["words"] == len(DIRECTOR["description"].split())
 
+    dd = pytest.importorskip("dask.dataframe", reason="Dask is optional: pip install 'roleclass[dask]'")
+    from roleclass.dask import classify
+
+    classified = classify(dd.from_pandas(pd.DataFrame(postings()[:2]), npartitions=1), title_col="title")
+    assert classified.dtypes["words"] == "float64" and list(classified.columns)[-1] == "words"  # the meta
+
 
 def test_review_flag_and_null_numbers_in_every_format(tmp_path: Path) -> None:
     data = [
