@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from roleclass import batch
+from roleclass import runner, writers
 from roleclass.batch import OUTPUT_COLUMNS, classify_file, detect_format
 from roleclass.cli import cli
 from roleclass.errors import EXIT_INPUT, EXIT_ROWS_FAILED, InputError
@@ -227,7 +227,11 @@ def test_csv_in_parquet_out_and_named_columns(tmp_path: Path) -> None:
     ]  # a clashing input column is kept
     assert table.column("input_verdict").to_pylist() == ["gold"] * 3
     assert table.column("verdict").to_pylist()[0] == "hybrid"
-    assert table.schema.field("evidence").type.value_type.num_fields == 5
+    struct = table.schema.field("evidence").type.value_type
+    assert [struct.field(k).name for k in range(struct.num_fields)] == [
+        "phrase", "start", "end", "function", "weight", "input_start", "input_end", "input_exact"
+    ]  # fmt: skip
+    assert table.schema.field("review").type == pa.bool_()
 
 
 def test_resume_after_an_interruption_gives_the_clean_file(
@@ -266,11 +270,11 @@ def test_resume_jsonl_cuts_a_torn_line(tmp_path: Path) -> None:
 
 
 def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "PARQUET_PART_ROWS", 4)
+    monkeypatch.setattr(writers, "PARQUET_PART_ROWS", 4)
     source = write_table(tmp_path / "in.jsonl", postings())
     clean = tmp_path / "clean.parquet"
     classify_file(source, clean, chunk_size=2, **RUN)
-    real = batch.score_chunk
+    real = runner.score_chunk
     calls = {"n": 0}
 
     def interrupted(jobs: list, suggest: bool = False) -> list:
@@ -280,7 +284,7 @@ def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytes
         return real(jobs, suggest)
 
     out = tmp_path / "out.parquet"
-    monkeypatch.setattr(batch, "score_chunk", interrupted)
+    monkeypatch.setattr(runner, "score_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
         classify_file(source, out, chunk_size=2, **RUN)
     parts = tmp_path / "out.parquet.parts"
@@ -288,7 +292,7 @@ def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytes
         "000000.parquet",
         "000001.parquet",
     ]
-    monkeypatch.setattr(batch, "score_chunk", real)
+    monkeypatch.setattr(runner, "score_chunk", real)
     summary = classify_file(source, out, chunk_size=2, resume=True, **RUN)
     assert summary.resumed == 8 and summary.rows == 4
     assert not parts.exists()

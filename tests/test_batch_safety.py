@@ -18,7 +18,7 @@ from cli_assertions import assert_one_line_error
 from click.testing import CliRunner
 from test_batch import MODEL, MODEL_ARGS, RUN, postings, write_table
 
-from roleclass import batch
+from roleclass import batch, runner, writers
 from roleclass.batch import classify_file
 from roleclass.cli import cli
 from roleclass.errors import EXIT_INPUT, EXIT_MODEL, InputError, ModelError
@@ -162,11 +162,11 @@ def test_resume_goes_on_from_the_partial_file_of_a_killed_run(source: Path, tmp_
 
 
 def test_parquet_parts_are_flushed_by_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "PARQUET_FLUSH_SECONDS", 0.0)  # every chunk: a slow file, compressed
+    monkeypatch.setattr(writers, "PARQUET_FLUSH_SECONDS", 0.0)  # every chunk: a slow file, compressed
     source = write_table(tmp_path / "in.jsonl", postings())
     clean = tmp_path / "clean.parquet"
     classify_file(source, clean, chunk_size=2, **RUN)
-    real = batch.score_chunk
+    real = runner.score_chunk
     calls = {"n": 0}
 
     def interrupted(jobs: list, suggest: bool = False) -> list:
@@ -176,12 +176,12 @@ def test_parquet_parts_are_flushed_by_time(tmp_path: Path, monkeypatch: pytest.M
         return real(jobs, suggest)
 
     out = tmp_path / "out.parquet"
-    monkeypatch.setattr(batch, "score_chunk", interrupted)
+    monkeypatch.setattr(runner, "score_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
         classify_file(source, out, chunk_size=2, **RUN)
     parts = sorted((tmp_path / "out.parquet.parts").glob("*.parquet"))
     assert sum(pq.ParquetFile(p).metadata.num_rows for p in parts) == 4  # kept, though under 4,096 rows
-    monkeypatch.setattr(batch, "score_chunk", real)
+    monkeypatch.setattr(runner, "score_chunk", real)
     with pytest.raises(InputError, match=r"cannot resume: out\.parquet\.parts was written with text column"):
         classify_file(source, out, chunk_size=2, resume=True, text_col="title", **RUN)
     classify_file(source, out, chunk_size=2, resume=True, **RUN)

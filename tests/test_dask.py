@@ -34,9 +34,28 @@ def postings() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def thread_cluster():
     with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None) as local:
         yield local
+
+
+@pytest.fixture(scope="module")
+def process_cluster():
+    """Workers in their own processes: the task, the model path and the results are pickled
+    across a process boundary, and each worker loads the model itself."""
+    try:
+        local = LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=":0")
+    except Exception as exc:  # a sandbox without process spawning or local sockets
+        pytest.skip(f"a process-based LocalCluster cannot start here ({type(exc).__name__}: {exc})")
+    with local:
+        yield local
+
+
+@pytest.fixture(scope="module", params=["threads", "processes"])
+def cluster(request):
+    return request.getfixturevalue(
+        {"threads": "thread_cluster", "processes": "process_cluster"}[request.param]
+    )
 
 
 def test_classify_adds_the_batch_columns_partition_by_partition() -> None:
@@ -70,7 +89,29 @@ def test_scheduler_path_writes_what_local_batch_writes(cluster: LocalCluster, tm
     assert remote.read_bytes() == local.read_bytes()
 
 
-def test_cli_batch_with_scheduler_to_parquet(cluster: LocalCluster, tmp_path: Path) -> None:
+def test_the_model_crosses_a_process_boundary(process_cluster: LocalCluster) -> None:
+    from distributed import Client
+
+    from roleclass import classify_frame
+
+    rows = [*postings()[:5], {"id": "empty", "title": "Sales Rep", "description": ""}]
+    ddf = dd.from_pandas(pd.DataFrame(rows), npartitions=2)
+    with Client(process_cluster) as client:
+        pids = client.run(os.getpid)
+        assert os.getpid() not in pids.values()  # the scoring happens in another process
+        remote = classify(ddf, "description", "title", MODEL, bool(MODEL)).compute()
+    local = classify_frame(pd.DataFrame(rows), model_path=MODEL, trust=bool(MODEL))
+    assert list(remote.columns) == list(local.columns)
+    for column in OUTPUT_COLUMNS:
+        assert remote[column].tolist() == local[column].tolist() or (
+            remote[column].isna().tolist() == local[column].isna().tolist()
+            and remote[column].dropna().tolist() == local[column].dropna().tolist()
+        ), column
+    assert remote.iloc[-1]["error"] == "empty text: the posting is empty"
+
+
+def test_cli_batch_with_scheduler_to_parquet(thread_cluster: LocalCluster, tmp_path: Path) -> None:
+    cluster = thread_cluster
     import pyarrow.parquet as pq
 
     source = tmp_path / "in.jsonl"
@@ -88,7 +129,9 @@ def test_cli_batch_with_scheduler_to_parquet(cluster: LocalCluster, tmp_path: Pa
     assert isinstance(table.column("evidence").to_pylist()[0], list)
 
 
-def test_an_unreachable_scheduler_is_a_quick_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_scheduler_is_a_quick_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from roleclass import dask as roleclass_dask
 
     monkeypatch.setattr(roleclass_dask, "SCHEDULER_TIMEOUT_S", 2)

@@ -14,7 +14,7 @@ from cli_assertions import assert_one_line_error
 from click.testing import CliRunner
 from test_batch import MODEL_ARGS, RUN, postings, read_table, write_table
 
-from roleclass import batch
+from roleclass import batch, readers, runner
 from roleclass.batch import classify_file, mismatch_report
 from roleclass.cli import cli
 from roleclass.errors import EXIT_INPUT, EXIT_USAGE
@@ -175,13 +175,13 @@ def test_mismatches_reads_a_batch_output_without_scoring_all_again(
     scored = tmp_path / "scored.csv"
     classify_file(source, scored, **RUN)
     calls = []
-    real = batch.scored_chunks
+    real = runner.scored_chunks
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "scored_chunks", counting)
+    monkeypatch.setattr(runner, "scored_chunks", counting)
     summary, entries = mismatch_report(scored, tmp_path / "from_batch.jsonl", **RUN)
     assert not calls  # nothing scored in chunks: only the mismatched rows, for their suggestion
     assert [e["id"] for e in entries] == [e["id"] for e in direct]
@@ -287,7 +287,7 @@ def test_mismatches_options(tmp_path: Path) -> None:
 def test_a_record_over_the_limit_keeps_its_id_and_title(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "MAX_RECORD_CHARS", 5_000)
+    monkeypatch.setattr(readers, "MAX_RECORD_CHARS", 5_000)
     huge = {"id": "huge-1", "title": "Sales Rep", "description": "Call prospects. " * 1_000}
     for fmt in ("csv", "jsonl"):
         source = write_table(tmp_path / f"in.{fmt}", [postings()[0], huge])

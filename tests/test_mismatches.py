@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sklearn.base import clone
 
-from roleclass.batch import mismatch_report, score_one
+from roleclass.batch import mismatch_report
 from roleclass.cli import cli
 from roleclass.data import default_shared_dir
+from roleclass.rows import Columns, score_rows
 from roleclass.suggest import FALLBACK_TITLES, TitleSuggester, fit_title_suggester, suggest_title
 from roleclass.title import title_claim
 
@@ -74,8 +75,11 @@ def test_report_lists_the_cold_calling_marketing_director_not_real_marketers(
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [
-        "row", "id", "title", "title_claim", "duties", "verdict", "confidence", "phrases", "suggested_title", "reason"
+        "row", "id", "title", "title_claim", "duties", "verdict", "confidence", "phrases", "suggested_title", "reason",
+        "review", "review_reason",
     ]  # fmt: skip
+    assert all(r["review"] in ("true", "false") for r in rows)
+    assert all((r["review"] == "true") == bool(r["review_reason"]) for r in rows)
     assert [r["id"] for r in rows] == ids
 
 
@@ -133,10 +137,10 @@ def test_scoring_uses_the_model_suggester_or_the_fallback(suggester: TitleSugges
     result = scorer.score(director["description"], director["title"])
     assert suggest_title(None, result) == FALLBACK_TITLES["sales"] == "Sales Representative"
     scorer.model.title_suggester = suggester
-    added = score_one(scorer, director["description"], director["title"], None, suggest=True)
-    assert added["mismatch"] is True
-    assert title_claim(added["suggested_title"]) == "sales"
-    assert added["suggested_title"] in {"Outside Sales Representative", "Sales Development Representative"}
+    (scored,) = score_rows(scorer, [director], Columns("description", "title"), suggest=True)
+    assert scored.added["mismatch"] is True
+    assert title_claim(scored.extra["suggested_title"]) == "sales"
+    assert scored.extra["suggested_title"] in {"Outside Sales Representative", "Sales Development Representative"}
 
 
 @pytest.mark.skipif(

@@ -50,7 +50,11 @@ def test_score_is_the_cli_json(case_json, case_posting, tmp_path):
     out = CliRunner().invoke(cli, ["score", str(posting), "--title", TITLE, "--json"])
     assert out.exit_code == 0, out.output
     assert case_json == json.loads(out.output)
-    assert (case_json["verdict"], case_json["title_claim"], case_json["duties"]) == ("hybrid", "marketing", "sales")
+    assert (case_json["verdict"], case_json["title_claim"], case_json["duties"]) == (
+        "hybrid",
+        "marketing",
+        "sales",
+    )
     assert case_json["mismatch"] is True
     assert all(case_json["text"][e["start"] : e["end"]] == e["phrase"] for e in case_json["evidence"])
 
@@ -62,7 +66,9 @@ def test_input_error_is_422_with_its_message(client):
 
 
 @pytest.mark.parametrize("path", ["/api/score", "/api/batch"])
-@pytest.mark.parametrize("body", [b'{"text": ', b"not json", b"{'text': 'single quotes'}", b"[1, 2,]", b"\xff\xfe{"])
+@pytest.mark.parametrize(
+    "body", [b'{"text": ', b"not json", b"{'text': 'single quotes'}", b"[1, 2,]", b"\xff\xfe{"]
+)
 def test_bad_json_is_a_clear_400(client, path, body):
     response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text
@@ -100,7 +106,9 @@ def test_a_body_over_the_limit_is_413(small, client):
     assert page.status_code == 413
     assert "text/html" in page.headers["content-type"] and "the limit is 1,000 bytes" in page.text
 
-    default = client.post("/api/score", content=b" " * (10 * 2**20 + 1), headers={"content-type": "application/json"})
+    default = client.post(
+        "/api/score", content=b" " * (10 * 2**20 + 1), headers={"content-type": "application/json"}
+    )
     assert default.status_code == 413
     assert "10 MiB" in default.json()["detail"]
 
@@ -115,13 +123,85 @@ def test_batch_of_a_json_list(client, case_posting, case_json):
     assert (first["row"], first["id"], first["error"]) == (1, "a-1", None)
     assert first["result"] == case_json
     assert (second["row"], second["id"], second["result"]) == (2, 7, None)
-    assert second["error"] == "the posting is empty"
+    assert second["error"] == "empty text: the posting is empty"  # as `roleclass batch` says it
+    # each result also carries the columns `roleclass batch` writes, typed as its JSON Lines
+    assert (first["verdict"], first["mismatch"], first["confidence"]) == (
+        "hybrid",
+        True,
+        case_json["confidence"],
+    )
+    assert first["review"] == case_json["review"] and first["review_reason"] == case_json["review_reason"]
+    assert all(
+        case_posting[e["input_start"] : e["input_end"]] == e["phrase"]
+        for e in first["evidence"]
+        if e["input_exact"]
+    )
+    assert second["verdict"] is None and second["evidence"] is None
     assert body["summary"] == {
         "postings": 2,
         "verdicts": {"sales": 0, "marketing": 0, "hybrid": 1, "other": 0},
         "mismatches": 1,
         "errors": 1,
     }
+
+
+def test_batch_internal_error_is_that_rows_error_not_a_500(scorer, case_posting, monkeypatch):
+    """One posting that raises inside the scorer costs only its own row (issue 11)."""
+    from roleclass.scorer import Scorer
+
+    real = Scorer.score
+
+    def flaky(self, text, title=None):
+        if "BOOM" in text:
+            raise RuntimeError("the spaCy pipeline fell over")
+        return real(self, text, title)
+
+    monkeypatch.setattr(Scorer, "score", flaky)
+    client = TestClient(create_app(scorer), raise_server_exceptions=False)
+    postings = [
+        {"text": case_posting, "title": TITLE},
+        {"text": "BOOM " + case_posting},
+        {"text": case_posting},
+    ]
+    response = client.post("/api/batch", json=postings)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["row"] for r in results] == [1, 2, 3]
+    assert results[1]["error"] == "internal error (RuntimeError): the spaCy pipeline fell over"
+    assert results[1]["result"] is None and results[1]["verdict"] is None
+    assert results[0]["error"] is None and results[0]["verdict"] == "hybrid"
+    assert results[2]["error"] is None and results[2]["result"]["title_claim"] is None
+    assert response.json()["summary"]["errors"] == 1
+
+
+def test_report_scores_with_the_apps_scorer_under_its_lock(scorer, case_posting, monkeypatch):
+    """/report loads no second model (nothing in batch's worker slot) and scores under the lock."""
+    from roleclass import runner
+    from roleclass.scorer import Scorer
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the app loaded a second model")
+
+    monkeypatch.setattr(runner, "init_worker", no_load)
+    monkeypatch.setattr(Scorer, "load", classmethod(no_load))
+    app = create_app(scorer)
+    held = []
+    real = Scorer.score_many
+
+    def spy(self, texts, titles=None, batch_size=64):
+        held.append(app.state.score_lock.locked())
+        return real(self, texts, titles, batch_size)
+
+    monkeypatch.setattr(Scorer, "score_many", spy)
+    quoted = case_posting.replace('"', '""')
+    csv_text = f'id,title,description\nx1,{TITLE},"{quoted}"\n'
+    response = TestClient(app).post(
+        "/report", files={"file": ("p.csv", csv_text.encode(), "text/csv")}, data={"report_format": "jsonl"}
+    )
+    assert response.status_code == 200, response.text[-300:]
+    entry = json.loads(response.text.splitlines()[0])
+    assert entry["id"] == "x1" and entry["review"] in (True, False)
+    assert held and all(held)
 
 
 def test_batch_of_an_uploaded_file(client, case_posting, case_json):
@@ -135,7 +215,9 @@ def test_batch_of_an_uploaded_file(client, case_posting, case_json):
     assert results[1]["result"] is None and "empty" in results[1]["error"]
 
     jsonl = json.dumps({"id": 3, "title": TITLE, "text": case_posting}) + "\n"
-    response = client.post("/api/batch", files={"file": ("postings.jsonl", jsonl.encode(), "application/x-ndjson")})
+    response = client.post(
+        "/api/batch", files={"file": ("postings.jsonl", jsonl.encode(), "application/x-ndjson")}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["results"][0]["result"]["verdict"] == "hybrid"
     assert response.json()["results"][0]["id"] == 3
@@ -146,8 +228,16 @@ def test_batch_rejections_are_clear(client, small):
         (client.post("/api/batch", json={"text": "a posting"}), 422, "expected a JSON list"),
         (client.post("/api/batch", json=[{"txt": "a posting"}]), 422, "posting 1: text: Field required"),
         (small.post("/api/batch", json=[{"text": "a"}] * 3), 413, "the limit is 2 a request"),
-        (client.post("/api/batch", content=b"a,b", headers={"content-type": "text/csv"}), 415, "multipart/form-data"),
-        (client.post("/api/batch", files={"file": ("postings", b"id,text\n1,x\n")}), 422, "cannot tell the format"),
+        (
+            client.post("/api/batch", content=b"a,b", headers={"content-type": "text/csv"}),
+            415,
+            "multipart/form-data",
+        ),
+        (
+            client.post("/api/batch", files={"file": ("postings", b"id,text\n1,x\n")}),
+            422,
+            "cannot tell the format",
+        ),
         (client.post("/api/batch", files={"file": ("p.csv", b"a,b\n1,2\n")}), 422, "no text column"),
         (client.post("/api/batch", files={"other": ("p.csv", b"id,text\n1,x\n")}), 422, "form field 'file'"),
     ]
@@ -163,7 +253,9 @@ def test_page_marks_the_deciding_phrases(client, case_posting, case_json):
     html = response.text
     assert 'id="verdict">Hybrid (mislabeled)</p>' in html
     assert "Mismatch: the title claims marketing, but the duties are sales." in html
-    marked = re.findall(r'<mark class="ev ev-(\w+)" data-function="\w+" data-rank="(\d+)"[^>]*>([^<]*)</mark>', html)
+    marked = re.findall(
+        r'<mark class="ev ev-(\w+)" data-function="\w+" data-rank="(\d+)"[^>]*>([^<]*)</mark>', html
+    )
     assert sorted((f, int(rank), phrase) for f, rank, phrase in marked) == sorted(
         (e["function"], k, e["phrase"]) for k, e in enumerate(case_json["evidence"], start=1)
     )
@@ -175,7 +267,9 @@ def test_page_marks_the_deciding_phrases(client, case_posting, case_json):
 
 def test_page_shows_script_as_text(client, case_posting):
     title = "<script>alert('title')</script>Marketing Director"
-    text = case_posting + "\nUse &lt;script&gt;alert('posting')&lt;/script&gt; tags <img src=x onerror=alert(1)>"
+    text = (
+        case_posting + "\nUse &lt;script&gt;alert('posting')&lt;/script&gt; tags <img src=x onerror=alert(1)>"
+    )
     response = client.post("/", data={"title": title, "text": text})
     assert response.status_code == 200
     html = response.text
@@ -213,7 +307,9 @@ def test_report_upload_downloads_the_mismatch_report(client, case_posting):
     quoted = case_posting.replace('"', '""')
     csv_text = f'id,title,description\nx1,{TITLE},"{quoted}"\n'
     response = client.post(
-        "/report", files={"file": ("postings.csv", csv_text.encode(), "text/csv")}, data={"report_format": "csv"}
+        "/report",
+        files={"file": ("postings.csv", csv_text.encode(), "text/csv")},
+        data={"report_format": "csv"},
     )
     assert response.status_code == 200, response.text[-500:]
     assert response.headers["content-disposition"] == 'attachment; filename="postings-mismatches.csv"'
@@ -248,3 +344,16 @@ def test_serve_refuses_a_port_in_use():
         out = CliRunner().invoke(cli, ["serve", "--port", str(port)])
     assert out.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out.output
+
+
+def test_page_shows_the_review_flag_and_no_made_up_numbers(client):
+    response = client.post("/", data={"title": "", "text": "Apply now!"})
+    assert response.status_code == 200, response.text[-500:]
+    html = response.text
+    assert 'id="review"' in html and "no duty statements found" in html
+    assert "no confidence: nothing to base it on" in html
+    assert "No title given" in html and "None" not in html[html.index('id="result"') :]
+    french = "Vous prospectez de nouveaux clients par téléphone et négociez les contrats de vente."
+    response = client.post("/", data={"title": "Responsable commercial", "text": french})
+    assert response.status_code == 200
+    assert "status: unsupported_language" in response.text and "no confidence" in response.text

@@ -21,11 +21,13 @@ _PUBLIC = {
     "EvidenceItem": "roleclass.result",
     "ScoreResult": "roleclass.result",
     "Scorer": "roleclass.scorer",
+    "classify_frame": "roleclass.frames",
     "score": "roleclass.scorer",
 }
-__all__ = ["DutySpan", "EvidenceItem", "ScoreResult", "Scorer", "__version__", "score"]
+__all__ = ["DutySpan", "EvidenceItem", "ScoreResult", "Scorer", "__version__", "classify_frame", "score"]
 
 if TYPE_CHECKING:
+    from roleclass.frames import classify_frame
     from roleclass.result import DutySpan, EvidenceItem, ScoreResult
     from roleclass.scorer import Scorer, score
 

@@ -1,9 +1,9 @@
 """Past one machine: classify a Dask DataFrame partition by partition.
 
 ``classify(ddf, text_col=..., title_col=...)`` adds the same columns as ``roleclass
-batch`` (``batch.OUTPUT_COLUMNS``) with ``map_partitions``; each worker process loads
-the model once (cached per process) and scores its partitions row by row, with the
-same per-row error handling as ``batch``. ``classify_file_on_cluster`` is the
+batch`` (``schema.ADDED``, its meta typed from the schema) with ``map_partitions``: each
+partition goes through ``frames.frame_with_columns``, the row path of ``roleclass batch``
+and ``classify_frame``; each worker process loads the model once. ``classify_file_on_cluster`` is the
 ``roleclass batch --scheduler ADDRESS`` path: it reads IN with dask.dataframe on the
 cluster, classifies there, and streams the partitions back in order to write OUT on
 this machine with batch's writers, so the columns and their encoding are the same.
@@ -16,27 +16,17 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from roleclass.batch import (
-    OUTPUT_COLUMNS,
-    BatchSummary,
-    Columns,
-    CsvWriter,
-    JsonlWriter,
-    ParquetWriter,
-    detect_format,
-    make_row,
-    output_names,
-    parquet_schema,
-    resolve_columns,
-    score_one,
-)
 from roleclass.errors import InputError, RoleclassError
+from roleclass.formats import detect_format
+from roleclass.frames import cached_scorer, frame_with_columns
+from roleclass.rows import Columns, output_names, resolve_columns
+from roleclass.schema import output_columns
+from roleclass.summary import BatchSummary
+from roleclass.writers import CsvWriter, JsonlWriter, ParquetWriter, parquet_schema
 
-_NUMERIC = {"confidence", "prob_sales", "prob_marketing", "prob_hybrid", "prob_other", "sales_share"}
 CSV_PARTITIONS_PER_THREAD = 2
 SCHEDULER_TIMEOUT_S = 10  # connecting to --scheduler: fail fast with a clear message
 
@@ -49,14 +39,6 @@ def _dask() -> Any:
     return dd
 
 
-@lru_cache(maxsize=4)
-def _scorer(model_path: str | None, trust: bool) -> Any:
-    """One Scorer per worker process and model (loaded on the first partition)."""
-    from roleclass.scorer import Scorer
-
-    return Scorer.load(model_path, trust=trust)
-
-
 def classify_partition(
     frame: Any,
     text_col: str,
@@ -64,26 +46,10 @@ def classify_partition(
     model_path: str | None = None,
     trust: bool = False,
 ) -> Any:
-    """One pandas partition with the added columns (an empty one is never scored)."""
-    import pandas as pd
-
-    columns = Columns(text_col, title_col)
-    added: dict[str, list[Any]] = {c: [] for c in OUTPUT_COLUMNS}
-    if len(frame):
-        scorer = _scorer(model_path, trust)
-        texts = frame[text_col].tolist()
-        titles = frame[title_col].tolist() if title_col else [None] * len(frame)
-        for text, title in zip(texts, titles, strict=True):
-            row = make_row(0, {text_col: text, title_col or "": title}, columns)
-            extra = score_one(scorer, row.text, row.title, row.error)
-            for c in OUTPUT_COLUMNS:
-                added[c].append(extra[c])
-    out = frame.rename(columns=output_names([str(c) for c in frame.columns]))
-    for c in OUTPUT_COLUMNS:
-        dtype = "float64" if c in _NUMERIC else object
-        values = [float("nan") if v is None else v for v in added[c]] if c in _NUMERIC else added[c]
-        out[c] = pd.Series(values, index=frame.index, dtype=dtype)
-    return out
+    """One pandas partition with the added columns (``frames.classify_frame``'s path; an
+    empty partition, such as the meta, is never scored)."""
+    path = model_path
+    return frame_with_columns(frame, Columns(text_col, title_col), lambda: cached_scorer(path, trust))
 
 
 def classify(
@@ -161,7 +127,7 @@ def classify_file_on_cluster(
     _dask()
     from distributed import Client
 
-    from roleclass.batch import _progress_bar, _show_progress
+    from roleclass.runner import progress_bar, show_progress
 
     started = time.perf_counter()
     if str(in_path) == "-" or str(out_path) == "-":
@@ -184,13 +150,13 @@ def classify_file_on_cluster(
         path = None if scorer_path is None else str(scorer_path)
         classified = classify(ddf, columns.text, columns.title, path, trust)
         names = output_names(fields)
-        header = [names[c] for c in fields] + list(OUTPUT_COLUMNS)
+        header = [names[c] for c in fields] + list(output_columns())
         summary = BatchSummary(output=str(out_path), workers=len(client.nthreads()))
         out = Path(out_path)
         special = out.exists() and not out.is_file()
         written = out if special or out_fmt == "parquet" else partial_path(out)  # OUT is replaced at the end
         writer, handle = _open_writer(written, out_fmt, header, ddf._meta, names)
-        bar = _progress_bar(_show_progress(progress), None, 0)
+        bar = progress_bar(show_progress(progress), None, 0)
         finished = False
         try:
             pending: deque[Any] = deque()
@@ -207,7 +173,7 @@ def classify_file_on_cluster(
                 writer.write([[record[c] for c in header] for record in records])
                 for record in records:
                     number += 1
-                    summary.add(number, {c: _none(record[c]) for c in OUTPUT_COLUMNS})
+                    summary.add(number, {c: _none(record[c]) for c in output_columns()})
                 bar.update(len(records))
             finished = True
         finally:

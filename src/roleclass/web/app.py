@@ -4,11 +4,14 @@
 
 * ``GET /``: the page; ``POST /`` scores the pasted title and posting and shows the
   verdict, the title claim, the duties found and the posting with the deciding phrases
-  highlighted; ``POST /report`` takes a CSV/TSV/JSONL/Parquet upload and returns the
-  mismatch report (``batch.mismatch_report``) as a download.
+  highlighted, and the review flag; ``POST /report`` takes a CSV/TSV/JSONL/Parquet upload
+  and returns the mismatch report (``report.mismatch_report``, scored by the app's own
+  Scorer under its lock) as a download.
 * ``POST /api/score``: ``{"text": ..., "title": ...}`` -> the same JSON as ``score --json``.
 * ``POST /api/batch``: a JSON list of ``{"text", "title", "id"}`` or a file upload -> one
-  result per posting, each the ``score --json`` object or an error.
+  result per posting through the batch row path (``rows.score_rows``): the columns
+  ``roleclass batch`` writes (``schema.ADDED``) and the ``score --json`` object, or the
+  row's ``error`` (an internal error on one posting included: never a 500).
 * ``/docs``: the OpenAPI page.
 
 Errors are answers, never a 500: a body over ``max_body_bytes`` gets 413, malformed JSON
@@ -19,7 +22,6 @@ autoescaping, and pages carry a Content-Security-Policy that allows no script at
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tempfile
 import threading
@@ -31,27 +33,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as FormFile
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from roleclass import __version__
+from roleclass import __version__, schema
 from roleclass.errors import InputError, RoleclassError
 from roleclass.labels import VERDICTS
 from roleclass.result import ScoreResult
 from roleclass.scorer import Scorer
+from roleclass.web.limits import (
+    BODY_TIMEOUT_S,
+    MAX_BODY_BYTES,
+    BodyLimit,
+)
 from roleclass.web.view import page_view
 
 HERE = Path(__file__).parent
-MAX_BODY_BYTES = 10 * 2**20  # a request body over this gets 413 (a posting is at most 1M characters)
 MAX_BATCH_POSTINGS = 2_000  # postings per /api/batch request; `roleclass batch` takes more
-BODY_TIMEOUT_S = 30.0  # the whole request body must arrive within this (a trickled body gets 408)
-HEADER_TIMEOUT_S = 10.0  # a connection must send its request headers within this (else closed)
-KEEP_ALIVE_S = 5  # an idle keep-alive connection is closed after this
-MAX_CONNECTIONS = 100  # connections and requests at once; more get 503
-MAX_HEADER_BYTES = 64 * 1024  # request line and headers (h11's incomplete-event limit)
+BATCH_LOCK_POSTINGS = 8  # postings scored per turn of the lock (the page waits at most this many)
 REPORT_FORMATS = {"csv": ".csv", "md": ".md", "jsonl": ".jsonl"}
 REPORT_MEDIA = {"csv": "text/csv", "md": "text/markdown", "jsonl": "application/x-ndjson"}
 PAGE_HEADERS = {
@@ -94,14 +95,22 @@ class BatchPosting(ScoreRequest):
     id: str | int | None = Field(None, description="Your id for the posting, returned as given.")
 
 
-class BatchItem(BaseModel):
-    row: int = Field(description="1-based position in the list or data row in the file.")
-    id: str | int | None = None
-    title: str | None = None
-    result: ScoreResult | None = Field(
-        None, description="The `score --json` object; null when `error` is set."
+def _batch_item_model() -> type[BaseModel]:
+    """One /api/batch result: the row, its id and title, the batch columns (``schema.ADDED``,
+    the columns ``roleclass batch`` adds, typed as the schema says) and the full
+    ``score --json`` object."""
+    fields: dict[str, Any] = {
+        "row": (int, Field(description="1-based position in the list or data row in the file.")),
+        "id": (str | int | None, None),
+        "title": (str | None, None),
+    }
+    for column in schema.ADDED:
+        fields[column.name] = (column.python_type, Field(None, description=column.doc))
+    fields["result"] = (
+        ScoreResult | None,
+        Field(None, description="The `score --json` object; null when `error` is set."),
     )
-    error: str | None = None
+    return create_model("BatchItem", **fields)
 
 
 class BatchSummary(BaseModel):
@@ -111,9 +120,10 @@ class BatchSummary(BaseModel):
     errors: int
 
 
-class BatchResponse(BaseModel):
-    results: list[BatchItem]
-    summary: BatchSummary
+def _batch_response_model() -> type[BaseModel]:
+    """The /api/batch answer, built when the app is (from the schema as it is then)."""
+    item = _batch_item_model()
+    return create_model("BatchResponse", results=(list[item], ...), summary=(BatchSummary, ...))  # type: ignore[valid-type]
 
 
 class ErrorResponse(BaseModel):
@@ -129,98 +139,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     ]
 }
 _POSTINGS = TypeAdapter(list[BatchPosting])
-
-
-# -- size limit ---------------------------------------------------------------------------
-def too_large_message(limit: int, size: int | None = None) -> str:
-    limit_text = f"{limit:,} bytes ({limit / 2**20:g} MiB)"
-    head = (
-        f"is {size:,} bytes; the limit is {limit_text}"
-        if size is not None
-        else f"is over the limit of {limit_text}"
-    )
-    return f"the request body {head}. Send less, or use `roleclass batch` for large files."
-
-
-class BodyLimit:
-    """413 for a request body over ``limit`` bytes: at once by Content-Length, else as the
-    body streams in (an HTTPException raised while the endpoint reads it); 408 for a body
-    that has not all arrived ``timeout`` seconds after the endpoint first asked for it
-    (a client trickling a byte at a time would otherwise hold a worker thread)."""
-
-    def __init__(self, app: ASGIApp, limit: int, respond: Any, timeout: float = BODY_TIMEOUT_S) -> None:
-        self.app, self.limit, self.respond, self.timeout = app, limit, respond, timeout
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1")
-        if length.isdigit() and int(length) > self.limit:
-            response = self.respond(scope.get("path", ""), 413, too_large_message(self.limit, int(length)))
-            await response(scope, receive, send)
-            return
-        received = 0
-        deadline: float | None = None
-        body_done = False
-        loop = asyncio.get_running_loop()
-
-        async def limited() -> Message:
-            nonlocal received, deadline, body_done
-            if body_done:  # after the body: waiting for a disconnect is not bounded
-                return await receive()
-            if deadline is None:
-                deadline = loop.time() + self.timeout
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                raise HTTPException(
-                    408, f"the request body did not arrive within {self.timeout:g} s; send it at once"
-                ) from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise HTTPException(413, too_large_message(self.limit))
-                body_done = not message.get("more_body", False)
-            return message
-
-        await self.app(scope, limited, send)
-
-
-def server_options(
-    max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT_S
-) -> dict[str, Any]:
-    """uvicorn's settings for ``roleclass serve``: idle keep-alive closed after KEEP_ALIVE_S,
-    at most ``max_connections`` at once (503 beyond), request headers within
-    ``header_timeout`` and under MAX_HEADER_BYTES. The body deadline is the app's
-    (``BodyLimit``)."""
-    return {
-        "timeout_keep_alive": KEEP_ALIVE_S,
-        "limit_concurrency": max_connections,
-        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
-        "http": _header_timeout_protocol(header_timeout),
-    }
-
-
-def _header_timeout_protocol(seconds: float) -> Any:
-    """uvicorn's h11 protocol, closing a connection that has not sent a whole request
-    line and headers ``seconds`` after it opened (uvicorn itself waits for ever)."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class HeaderTimeoutH11(H11Protocol):
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
-
-        def _headers_too_slow(self) -> None:
-            if self.cycle is None and not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._header_timer.cancel()
-            super().connection_lost(exc)
-
-    return HeaderTimeoutH11
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -255,7 +173,7 @@ def _summary(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _upload_suffix(filename: str | None, fmt: str | None) -> str:
     """The file suffix the batch readers go by, from the upload's name or a format field."""
-    from roleclass.batch import EXTENSIONS, FORMATS
+    from roleclass.formats import EXTENSIONS, FORMATS
 
     if fmt:
         if fmt not in FORMATS:
@@ -290,12 +208,12 @@ def create_app(
 ) -> FastAPI:
     """The app around ``scorer`` (default: the model at ``model_path``, else the shipped one).
 
-    The mismatch report of an upload is made by ``roleclass.batch.mismatch_report``, which
-    loads the model at ``model_path`` (the shipped one by default) in this process once.
+    Every posting, one at a time, the batch API's and the mismatch report's included, is
+    scored by this one Scorer under one lock (spaCy pipelines are shared state): the app
+    never loads a second model.
     """
     scorer = scorer or Scorer.load(model_path, trust=trust)
     lock = threading.Lock()  # one posting at a time through the scorer (spaCy and sklearn state)
-    report_lock = threading.Lock()
     templates = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -323,6 +241,7 @@ def create_app(
         description=DESCRIPTION,
         responses={413: ERRORS[413]},
     )
+    app.state.score_lock = lock
     app.add_middleware(BodyLimit, limit=max_body_bytes, respond=error_response, timeout=body_timeout)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -376,7 +295,7 @@ def create_app(
     def report_page(
         file: Annotated[UploadFile, File()], report_format: Annotated[str, Form()] = "csv"
     ) -> Response:
-        from roleclass.batch import mismatch_report
+        from roleclass.report import mismatch_report
 
         if report_format not in REPORT_FORMATS:
             return page({"error": f"unknown report format {report_format!r}"}, 422)
@@ -384,10 +303,9 @@ def create_app(
             try:
                 source = _save_upload(file, folder)
                 target = Path(folder) / ("mismatches" + REPORT_FORMATS[report_format])
-                with report_lock:
-                    summary, entries = mismatch_report(
-                        source, target, workers=1, scorer_path=model_path, trust=trust
-                    )
+                summary, entries = mismatch_report(
+                    source, target, scorer=scorer, lock=lock, chunk_size=BATCH_LOCK_POSTINGS
+                )
             except InputError as exc:
                 return page({"error": str(exc)}, 422)
             content = target.read_bytes()
@@ -416,7 +334,7 @@ def create_app(
 
     @app.post(
         "/api/batch",
-        response_model=BatchResponse,
+        response_model=_batch_response_model(),
         responses={400: ERRORS[400], 413: ERRORS[413], 415: {"model": ErrorResponse}, 422: ERRORS[422]},
         summary="Score many postings",
         tags=["api"],
@@ -498,51 +416,53 @@ def create_app(
                 )
             raise HTTPException(422, "; ".join(problems)) from exc
 
-    def _item(row: int, ident: Any, title: str | None, text: str | None, error: str | None) -> dict[str, Any]:
-        if error is None:
-            try:
-                return {
-                    "row": row,
-                    "id": ident,
-                    "title": title,
-                    "result": score(text, title).to_dict(),
-                    "error": None,
-                }
-            except RoleclassError as exc:
-                error = str(exc)
-            except Exception as exc:  # one posting's failure is its row's error, never a 500
-                error = f"internal error ({type(exc).__name__}): {exc}"
-        return {"row": row, "id": ident, "title": title, "result": None, "error": error}
+    def _items(rows: Any, columns: Any) -> list[dict[str, Any]]:
+        """The /api/batch results: the one row path (``rows.score_rows``), the lock taken for
+        a few postings at a time so the page is not held up by a long batch."""
+        from roleclass.rows import score_rows
+
+        items = []
+        for scored in score_rows(scorer, rows, columns, lock=lock, batch_size=BATCH_LOCK_POSTINGS):
+            row = scored.row
+            ident = _plain(row.values.get(columns.id)) if columns.id else None
+            result = scored.result.to_dict() if scored.result is not None else None
+            items.append(
+                {"row": row.number, "id": ident, "title": row.title, **scored.added, "result": result}
+            )
+        return items
 
     def _score_list(postings: list[BatchPosting]) -> list[dict[str, Any]]:
-        return [_item(k, p.id, p.title, p.text, None) for k, p in enumerate(postings, start=1)]
+        from roleclass.rows import Columns
+
+        return _items((p.model_dump() for p in postings), Columns("text", "title", "id"))
 
     def _score_upload(upload: FormFile, fmt: str | None) -> list[dict[str, Any]]:
-        from roleclass.batch import DEFAULT_CHUNK_SIZE, detect_format, open_reader
+        from roleclass.formats import ReadOptions, detect_format, open_reader
+        from roleclass.rows import SCORE_BATCH
 
-        items: list[dict[str, Any]] = []
         cleanups: list[Any] = []
         with tempfile.TemporaryDirectory(prefix="roleclass-web-") as folder:
             try:
                 source = _save_upload(upload, folder, fmt)
                 reader = open_reader(
-                    source, detect_format(source), (None, None, None), DEFAULT_CHUNK_SIZE, cleanups
+                    source, detect_format(source), ReadOptions(chunk_size=SCORE_BATCH), cleanups
                 )
-                for row in reader:
-                    if len(items) >= max_batch:
-                        raise HTTPException(
-                            413,
-                            f"over {max_batch:,} postings; the limit is {max_batch:,} a request "
-                            "(use `roleclass batch`)",
-                        )
-                    ident = _plain(row.values.get(reader.columns.id)) if reader.columns.id else None
-                    items.append(_item(row.number, ident, row.title, row.text, row.error))
+                return _items(_at_most(reader, max_batch), reader.columns)
             finally:
                 for cleanup in reversed(cleanups):
                     cleanup()
-        return items
 
     return app
+
+
+def _at_most(rows: Any, limit: int) -> Any:
+    """The rows of an upload, refused with 413 past ``limit``."""
+    for count, row in enumerate(rows, start=1):
+        if count > limit:
+            raise HTTPException(
+                413, f"over {limit:,} postings; the limit is {limit:,} a request (use `roleclass batch`)"
+            )
+        yield row
 
 
 def _is_json(content_type: str) -> bool:
