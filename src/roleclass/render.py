@@ -8,8 +8,8 @@ from roleclass.result import ScoreResult
 
 _COLOURS = {"sales": "red", "marketing": "blue", "neither": "white"}
 MAX_DUTIES_SHOWN = 15
-# Duty statements are shown by the section they were read in (scorer.DUTY_SECTIONS).
-_SECTION_HEADINGS = (("duties", "Duties found (duties section):"), ("body", "Duties found (text under no heading):"))
+# Duty statements are shown by the section they were read in, as a reader would name it.
+_SECTION_NAMES = {"duties": "duties section", "body": "text under no heading"}
 
 
 def _highlight(text: str, start: int, spans: list[tuple[int, int, str]], color: bool) -> str:
@@ -54,12 +54,11 @@ def render_result(result: ScoreResult, color: bool = False, suggested_title: str
             lines.append(f"  {item.weight:+.3f}  {item.function:<9}  {item.phrase!r}  [{item.start}:{item.end}]")
     marks = [(e.start, e.end, e.function) for e in result.evidence]
     shown = 0
-    for section, heading in _SECTION_HEADINGS:
+    sections = list(dict.fromkeys(span.section for span in result.duty_spans))  # in reading order
+    for section in sections:
         spans = [s for s in result.duty_spans if s.section == section]
-        if not spans:
-            continue
         lines.append("")
-        lines.append(heading)
+        lines.append(f"Duties found ({_SECTION_NAMES.get(section, section + ' section')}):")
         for span in spans[: max(0, MAX_DUTIES_SHOWN - shown)]:
             inside = [m for m in marks if m[0] >= span.start and m[1] <= span.end]
             text = _highlight(span.text, span.start, inside, color)
