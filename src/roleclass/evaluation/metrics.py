@@ -237,10 +237,19 @@ def frontier(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
-def review_figures(predictions: Sequence[Prediction]) -> dict[str, object]:
-    """The shipped policy's coverage, the sweep's frontier and the policy the rule picks."""
-    rows = sweep(predictions, candidate_policies())
-    return {"shipped": coverage(predictions, DEFAULT_POLICY), "frontier": frontier(rows), "chosen": choose_policy(rows)}
+def review_figures(predictions: Sequence[Prediction], choose_on: str = "all") -> dict[str, object]:
+    """The shipped policy's coverage, the sweep's frontier and the policy the rule picks (on ``choose_on``),
+    and both policies' coverage on every slice."""
+    keep = slices()[choose_on]
+    rows = sweep([p for p in predictions if keep(p.posting)], candidate_policies())
+    chosen = choose_policy(rows)
+    by_slice = {}
+    for name, inside in slices().items():
+        part = [p for p in predictions if inside(p.posting)]
+        if part:
+            by_slice[name] = {"shipped": coverage(part, DEFAULT_POLICY), "chosen": coverage(part, policy_from(chosen))}
+    return {"chosen_on": choose_on, "shipped": coverage([p for p in predictions if keep(p.posting)], DEFAULT_POLICY),
+            "frontier": frontier(rows), "chosen": chosen, "by_slice": by_slice}
 
 
 def policy_from(row: dict[str, object]) -> ReviewPolicy:

@@ -72,10 +72,10 @@ def _policy(row: dict[str, object]) -> str:
             f">= {p['min_duty_statements']} duties, mismatch support >= {p['min_mismatch_support']}")
 
 
-def review_markdown(review: dict[str, object], slice_name: str) -> list[str]:
+def review_markdown(review: dict[str, object]) -> list[str]:
     """The coverage-against-accuracy table of the review flag and the shipped and chosen policies."""
     lines = [
-        f"### Review flag: coverage against accuracy ({slice_name})",
+        f"### Review flag: coverage against accuracy ({review['chosen_on']})",
         "",
         "Each row a policy no other candidate beats on both columns: the share of results flagged for review "
         "and the verdict accuracy of those left unflagged (results with no duty statements stay flagged; "
@@ -97,12 +97,18 @@ def review_markdown(review: dict[str, object], slice_name: str) -> list[str]:
         f"{FLAGGED_TARGET:.0%} flagged) picks: {_policy(chosen)}: {_fmt(chosen['flagged'])} flagged, unflagged accuracy "
         f"{_fmt(chosen['unflagged_accuracy'])}; "
         + ("both targets met." if chosen["meets_targets"] else "the two targets cannot both be met on these predictions."),
+        "",
+        "| slice | shipped: flagged | shipped: unflagged accuracy | chosen: flagged | chosen: unflagged accuracy |",
+        "|---|---|---|---|---|",
     ]
+    for name, row in review["by_slice"].items():
+        lines.append(f"| {name} | {_fmt(row['shipped']['flagged'])} | {_fmt(row['shipped']['unflagged_accuracy'])} | "
+                     f"{_fmt(row['chosen']['flagged'])} | {_fmt(row['chosen']['unflagged_accuracy'])} |")
     return lines
 
 
 def markdown(report: dict[str, dict[str, dict[str, object]]], command: str, kappa: dict[str, object] | None,
-             review: dict[str, object] | None = None, review_slice: str = "all") -> str:
+             review: dict[str, object] | None = None) -> str:
     lines = [f"Produced by `{command}`.", ""]
     for slice_name, systems in report.items():
         if not any(m["n"] for m in systems.values()):
@@ -113,7 +119,7 @@ def markdown(report: dict[str, dict[str, dict[str, object]]], command: str, kapp
             lines += _model_lines(model)
         lines.append("")
     if review:
-        lines += [*review_markdown(review, review_slice), ""]
+        lines += [*review_markdown(review), ""]
     if kappa:
         lines.append(
             f"Label agreement on {kappa['n']} postings labeled twice, independently (Cohen's kappa): "

@@ -14,7 +14,7 @@ from roleclass.evaluation.baselines import (
     title_keyword_baseline,
 )
 from roleclass.evaluation.crossval import ROLECLASS, cross_validation, model_predictions, with_duty_statements
-from roleclass.evaluation.metrics import agreement, report, review_figures, slices
+from roleclass.evaluation.metrics import agreement, report, review_figures
 from roleclass.evaluation.report import card_section, markdown, reliability_png
 from roleclass.model_card import write_evaluation
 from roleclass.model_io import default_model_path
@@ -68,15 +68,14 @@ def run_evaluation(
     if not faithful:
         command += " --no-faithfulness"
     figures = report(systems)
-    keep = slices()[REVIEW_SLICE]
-    review = review_figures([p for p in systems[ROLECLASS] if keep(p.posting)])
+    review = review_figures(systems[ROLECLASS], REVIEW_SLICE)
     kappa = agreement(corpus)
     key, _ = card_section("", data_file or cv, title_prior)
     suffix = "" if key == "source" else f"_{key}"  # the README shows bench/results/reliability.png, by source
     out_dir.mkdir(parents=True, exist_ok=True)
     record = {"command": command, "figures": figures, "review": review, "agreement": kappa}
     (out_dir / f"evaluation{suffix}.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-    text = markdown(figures, command, kappa, review, REVIEW_SLICE)
+    text = markdown(figures, command, kappa, review)
     png = reliability_png(systems[ROLECLASS], out_dir / f"reliability{suffix}.png", command)
     if png is not None:
         text += f"\n\nReliability diagram: `{png}`."
