@@ -155,3 +155,23 @@ def test_evaluate_with_a_missing_data_file_is_one_line_and_non_zero(tmp_path):
     result = CliRunner().invoke(cli, ["evaluate", "--data", str(tmp_path / "absent.jsonl")])
     assert result.exit_code != 0
     assert "no such labeled file" in result.output and "Traceback" not in result.output
+
+
+def test_evaluate_write_card_puts_the_review_table_in_the_card_beside_the_model(own_postings, tmp_path):
+    import shutil
+
+    from roleclass.model_io import default_model_path
+
+    model = tmp_path / "roleclass.zip"
+    shutil.copy(default_model_path(), model)
+    shutil.copy(default_model_path().with_name("roleclass.zip.sha256"), tmp_path / "roleclass.zip.sha256")
+    data = tmp_path / "tiny.jsonl"
+    data.write_text("\n".join(json.dumps({"title": p.title, "text": p.text, "duties": p.duties, "title_claim": p.title_claim,
+                                          "verdict": p.verdict, "mismatch": p.mismatch}) for p in own_postings[:8]),
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["evaluate", "--data", str(data), "--out", str(tmp_path / "out"), "--write-card",
+                                      "--no-faithfulness", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    card = (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "<!-- eval:data:start -->" in card and "Review flag: coverage against accuracy" in card
+    assert "Shipped policy (`review.DEFAULT_POLICY`" in card
