@@ -175,3 +175,16 @@ def test_evaluate_write_card_puts_the_review_table_in_the_card_beside_the_model(
     card = (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "<!-- eval:data:start -->" in card and "Review flag: coverage against accuracy" in card
     assert "Shipped policy (`review.DEFAULT_POLICY`" in card
+
+
+def test_the_coverage_curve_gives_the_most_accurate_policy_under_each_cap():
+    from roleclass.evaluation.metrics import coverage_curve
+
+    def row(top, flagged_share, acc):
+        return {"policy": {"min_top_probability": top, "min_margin": 0.0, "min_duty_statements": 1,
+                           "min_mismatch_support": 1}, "flagged": flagged_share, "unflagged_accuracy": acc}
+
+    rows = [row(0.0, 0.0, 0.80), row(0.4, 0.04, 0.85), row(0.5, 0.08, 0.83), row(0.6, 0.20, 0.90)]
+    curve = coverage_curve(rows, (0.0, 0.05, 0.10, 0.15, 0.25))
+    assert [(r["max_flagged"], r["policy"]["min_top_probability"]) for r in curve] == [
+        (0.0, 0.0), (0.05, 0.4), (0.10, 0.4), (0.15, 0.4), (0.25, 0.6)]

@@ -237,19 +237,34 @@ def frontier(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
+FLAGGED_CAPS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.40, 0.50, 0.60)
+
+
+def coverage_curve(rows: Sequence[dict[str, object]], caps: Sequence[float] = FLAGGED_CAPS) -> list[dict[str, object]]:
+    """For each cap on the share flagged, the candidate whose unflagged results are most accurate."""
+    out = []
+    for cap in caps:
+        within = [r for r in rows if r["unflagged_accuracy"] is not None and r["flagged"] <= cap + 1e-9]
+        if within:
+            best = max(within, key=lambda r: (r["unflagged_accuracy"], -r["flagged"], tuple(-x for x in r["policy"].values())))
+            out.append({"max_flagged": cap, **best})
+    return out
+
+
 def review_figures(predictions: Sequence[Prediction], choose_on: str = "all") -> dict[str, object]:
     """The shipped policy's coverage, the sweep's frontier and the policy the rule picks (on ``choose_on``),
     and both policies' coverage on every slice."""
     keep = slices()[choose_on]
-    rows = sweep([p for p in predictions if keep(p.posting)], candidate_policies())
+    candidates = candidate_policies()
+    rows = sweep([p for p in predictions if keep(p.posting)], candidates)
     chosen = choose_policy(rows)
     by_slice = {}
     for name, inside in slices().items():
         part = [p for p in predictions if inside(p.posting)]
         if part:
             by_slice[name] = {"shipped": coverage(part, DEFAULT_POLICY), "chosen": coverage(part, policy_from(chosen))}
-    return {"chosen_on": choose_on, "shipped": coverage([p for p in predictions if keep(p.posting)], DEFAULT_POLICY),
-            "frontier": frontier(rows), "chosen": chosen, "by_slice": by_slice}
+    return {"chosen_on": choose_on, "candidates": len(candidates), "shipped": coverage([p for p in predictions if keep(p.posting)], DEFAULT_POLICY),
+            "curve": coverage_curve(rows), "frontier": frontier(rows), "chosen": chosen, "by_slice": by_slice}
 
 
 def policy_from(row: dict[str, object]) -> ReviewPolicy:

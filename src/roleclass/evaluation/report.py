@@ -77,15 +77,15 @@ def review_markdown(review: dict[str, object]) -> list[str]:
     lines = [
         f"### Review flag: coverage against accuracy ({review['chosen_on']})",
         "",
-        "Each row a policy no other candidate beats on both columns: the share of results flagged for review "
-        "and the verdict accuracy of those left unflagged (results with no duty statements stay flagged; "
-        "no verdict counts as flagged).",
+        f"For each cap on the share flagged, the candidate policy ({review['candidates']} swept) whose unflagged "
+        "results are most often right (results with no duty statements stay flagged; no verdict counts as flagged; "
+        "the JSON holds every policy no other beats on both columns).",
         "",
-        "| policy | flagged | unflagged | unflagged accuracy | unflagged mismatch F1 |",
-        "|---|---|---|---|---|",
+        "| at most flagged | policy | flagged | unflagged | unflagged accuracy | unflagged mismatch F1 |",
+        "|---|---|---|---|---|---|",
     ]
-    for row in review["frontier"]:
-        lines.append(f"| {_policy(row)} | {_fmt(row['flagged'])} | {row['n_unflagged']} | "
+    for row in review["curve"]:
+        lines.append(f"| {row['max_flagged']:.2f} | {_policy(row)} | {_fmt(row['flagged'])} | {row['n_unflagged']} | "
                      f"{_fmt(row['unflagged_accuracy'])} | {_fmt(row['unflagged_mismatch_f1'])} |")
     shipped, chosen = review["shipped"], review["chosen"]
     lines += [
