@@ -17,7 +17,9 @@ import json
 import time
 
 from roleclass.data import default_shared_dir, load_labeled_postings, repo_root
-from roleclass.evaluate import SUPERVISED, cross_validation, report
+from roleclass.evaluation.baselines import SUPERVISED
+from roleclass.evaluation.crossval import cross_validation
+from roleclass.evaluation.metrics import report
 from roleclass.train import ModelSettings
 
 VARIANTS = {

@@ -15,7 +15,8 @@ from roleclass.data import (
     repo_root,
     splits,
 )
-from roleclass.evaluate import Prediction, SupervisedBaseline, duty_statement_f1
+from roleclass.evaluation.baselines import SupervisedBaseline
+from roleclass.evaluation.metrics import Prediction, duty_statement_f1
 from roleclass.train import ModelSettings, out_of_fold_masses
 
 TINY_ONET = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from roleclass.data import load_labeled_postings, load_own_postings, repo_root
-from roleclass.evaluate import Prediction, binary_f1, calibration, macro_f1, per_class, title_keyword_baseline
-from roleclass.evaluation_report import cohen_kappa
+from roleclass.evaluation.baselines import title_keyword_baseline
+from roleclass.evaluation.metrics import Prediction, binary_f1, calibration, cohen_kappa, macro_f1, per_class
 from roleclass.model_io import load_model, save_model
 from roleclass.scorer import Scorer
 from roleclass.train import fit_model

@@ -303,7 +303,7 @@ def evaluate(
     data_file: str | None, corpus_dir: str | None, shared_dir: str | None, out_dir: str, write_card: bool, jobs: int,
     cv: str, no_faithfulness: bool, title_prior: bool, model_path: str | None, trust_model: bool,
 ) -> None:
-    """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, duty-statement F1, evidence faithfulness, three baselines."""
+    """Per-class P/R/F1, confusion, mismatch F1, ECE, Brier, duty-statement F1, faithfulness, three baselines, review coverage."""
     from roleclass.evaluation import run_evaluation
 
     click.echo(run_evaluation(

@@ -42,6 +42,8 @@ Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
   statements quoted in labeled postings; wording far from both may be read as `neither`.
 - The title claim is rule-based (LABELING.md's title lists), not learned, and the shipped model's
   duties label does not read it (`PostingClassifier(title_prior=False)`).
+- Every result carries `review`: read it before acting on it. The thresholds (`review.py`) were chosen on
+  cross-validation by source; the evaluation section's coverage-against-accuracy table shows the trade-off.
 - O*NET Detailed Work Activities relabel occupation tasks by the act (stocking shelves is not
   selling, whoever does it) and add verb-object training statements (`acts.py`). Act features
   (opening verb and object, `ModelSettings(acts=True)`) were measured and are off: they did not help.
