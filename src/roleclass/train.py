@@ -26,6 +26,7 @@ from roleclass import __version__
 from roleclass.clean import clean_text
 from roleclass.data import LabeledPosting, load_labeled_postings, load_onet_tasks
 from roleclass.duties import pipeline, statements
+from roleclass.duty_detector import DutyDetector, fit_duty_detector, posting_weights
 from roleclass.duty_model import DutyClassifier
 from roleclass.features import counts, span_features
 from roleclass.language import SUPPORTED, detect_language
@@ -79,9 +80,11 @@ def _posting_statements(text: str) -> tuple[list[dict[str, float]], np.ndarray]:
     return bags, np.array([span._.weight for span in spans], dtype=float)
 
 
-def posting_vector(classifier: DutyClassifier, posting: LabeledPosting) -> list[float]:
-    """The duty-share features of one posting under a given duty classifier."""
+def posting_vector(classifier: DutyClassifier, posting: LabeledPosting, detector: DutyDetector | None = None) -> list[float]:
+    """The duty-share features of one posting under a given duty classifier (and duty detector)."""
     bags, weights = _posting_statements(posting.text)
+    if detector is not None:
+        weights = posting_weights(detector, posting.text)
     probabilities = classifier.predict_proba(bags) if bags else np.zeros((0, 3))
     return posting_features(duty_mass(probabilities, weights), title_claim(posting.title))
 
@@ -94,8 +97,9 @@ def out_of_fold_vectors(
         held = [i for i, p in enumerate(postings) if p.fold_key % folds == fold]
         rest = [p for p in postings if p.fold_key % folds != fold]
         classifier = fit_duty_classifier(onet, rest)
+        detector = fit_duty_detector(rest)
         for i in held:
-            vectors[i] = posting_vector(classifier, postings[i])
+            vectors[i] = posting_vector(classifier, postings[i], detector)
     return [v for v in vectors if v is not None]
 
 
@@ -104,7 +108,7 @@ def fit_model(onet: Sequence[tuple[str, str]], postings: Sequence[LabeledPosting
     vectors = out_of_fold_vectors(onet, postings)
     posting_classifier = PostingClassifier().fit(vectors, [p.duties for p in postings])
     duty_classifier = fit_duty_classifier(onet, postings)
-    return RoleclassModel(duty_classifier, posting_classifier)
+    return RoleclassModel(duty_classifier, posting_classifier, duty_detector=fit_duty_detector(postings))
 
 
 def train(corpus_dir: Path, shared_dir: Path) -> RoleclassModel:
