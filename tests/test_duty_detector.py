@@ -21,6 +21,7 @@ from roleclass.duty_detector import (
     base_weight,
     fit_duty_detector,
     gold_mask,
+    statement_features,
     statement_labels,
 )
 from roleclass.result import STATUS_NO_DUTIES, STATUS_OK
@@ -247,3 +248,10 @@ def test_an_old_model_object_without_the_attribute_still_scores(scorer):
     model.__dict__.pop("duty_detector", None)  # as unpickled from a file written before the detector existed
     result = Scorer(model, "old").score(CAREER_PAGE_EN, title="Account Executive")
     assert result.status == STATUS_OK
+
+
+def test_the_fast_scoring_path_equals_the_fitted_logistic_regression(detector):
+    cleaned = clean_text(CAREER_PAGE_EN + "\n" + STELLE_DE)
+    _, spans = statements(cleaned)
+    rows = statement_features(cleaned, spans)
+    np.testing.assert_allclose(detector.probabilities(rows), detector.predict_proba(rows)[:, 1], rtol=1e-9, atol=1e-12)

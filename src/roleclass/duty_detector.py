@@ -20,6 +20,7 @@ activity, and zero for boilerplate, as before.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -229,7 +230,41 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         self.model_ = LogisticRegression(C=self.C, max_iter=5000)
         self.model_.fit(self._matrix(structure, words), np.asarray(y, dtype=int), sample_weight=sample_weight)
         self.classes_ = self.model_.classes_
+        self._build_tables()
         return self
+
+    def _build_tables(self) -> None:
+        """The fitted linear model as lookup tables: scoring a posting reads a few dozen
+        dict entries per statement instead of building sparse matrices (about 3x faster)."""
+        coef = self.model_.coef_[0]
+        n_structure = len(self.structure_.feature_names_)
+        self.structure_coef_ = {name: float(coef[j]) for j, name in enumerate(self.structure_.feature_names_) if coef[j]}
+        self.word_table_ = {
+            name: (float(idf), float(coef[n_structure + j]))
+            for j, (name, idf) in enumerate(zip(self.words_.feature_names_, self.tfidf_.idf_, strict=True))
+        }
+        self.intercept_ = float(self.model_.intercept_[0])
+
+    def logit(self, row: dict[str, float]) -> float:
+        """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
+        z, dot, square = self.intercept_, 0.0, 0.0
+        for name, value in row.items():
+            if name.startswith("f:"):
+                z += self.structure_coef_.get(name, 0.0) * value
+                continue
+            entry = self.word_table_.get(name)
+            if entry is not None and value > 0:
+                x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
+                dot += x * entry[1]
+                square += x * x
+        if square > 0:
+            z += self.word_scale * dot / math.sqrt(square)  # the word block is L2-normalised
+        return z
+
+    def probabilities(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        """P(duty) of each row of features (fast path of ``predict_proba(rows)[:, 1]``)."""
+        logits = np.array([self.logit(row) for row in rows], dtype=float)
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def _matrix(self, structure: list[dict[str, float]], words: list[dict[str, float]]) -> sparse.csr_matrix:
         word_block = self.tfidf_.transform(self.words_.transform(words)) * self.word_scale
@@ -244,10 +279,7 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         """P(duty) of each statement of a posting whose clean text is ``text``."""
         if not spans:
             return np.zeros(0)
-        column = list(self.classes_).index(1) if 1 in self.classes_ else None
-        if column is None:
-            return np.zeros(len(spans))
-        return self.predict_proba(statement_features(text, spans))[:, column]
+        return self.probabilities(statement_features(text, spans))
 
     def weights(self, text: str, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
         """(P(duty), weight) of each statement: weight = P(duty)^power x base weight (see ``base_weight``)."""
@@ -368,7 +400,7 @@ def posting_weights(detector: DutyDetector, text: str) -> np.ndarray:
     found = posting_statements(text)
     if not found.spans:
         return np.zeros(0)
-    return detector.combine(detector.predict_proba(found.rows)[:, list(detector.classes_).index(1)], found.base)
+    return detector.combine(detector.probabilities(found.rows), found.base)
 
 
 @dataclass(frozen=True)
