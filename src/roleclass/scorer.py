@@ -22,6 +22,7 @@ from spacy.tokens import Span
 from roleclass import explain
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
+from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
 from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
@@ -43,6 +44,10 @@ from roleclass.title import title_claim
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
 LOG = logging.getLogger(__name__)
+# How probable the duties that contradict the title must be, together, before a mismatch is
+# flagged (``Scorer._choose``); chosen on cross-validation grouped by source:
+# `.venv/bin/python bench/mismatch_threshold.py` (README, "Accuracy").
+MIN_MISMATCH_PROBABILITY = 0.5
 MAX_POSTING_CHARS = 1_000_000  # raw characters; longer input is refused, not truncated
 MAX_TITLE_CHARS = 1_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -60,10 +65,17 @@ class Statements:
     vectors: sparse.csr_matrix | None
     probabilities: np.ndarray
     weights: np.ndarray
+    duty_probabilities: np.ndarray | None = None  # P(duty) per statement, when the model has a detector
 
 
-def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> Statements:
-    """Split clean text into statements and classify each (shared with training)."""
+def read_statements(
+    classifier: DutyClassifier, cleaned: str, language: str, detector: DutyDetector | None = None
+) -> Statements:
+    """Split clean text into statements and classify each (shared with training).
+
+    With a duty detector, a statement's weight is P(duty) x its base weight instead of
+    its section's weight, and ``span._.weight`` says so too.
+    """
     _, spans = statements(cleaned, language)
     acts = getattr(classifier, "acts", False)  # act features only for a model that reads them
     features = [span_features(span, acts) for span in spans]
@@ -73,15 +85,23 @@ def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> 
     else:
         vectors, probabilities = None, np.zeros((0, len(FUNCTIONS)))
     weights = np.array([span._.weight for span in spans], dtype=float)
-    return Statements(spans, features, vectors, probabilities, weights)
+    duty_probabilities = None
+    if detector is not None:
+        duty_probabilities, weights = detector.weights(cleaned, spans)
+        for span, weight in zip(spans, weights, strict=True):
+            span._.weight = float(weight)
+    return Statements(spans, features, vectors, probabilities, weights, duty_probabilities)
 
 
 class Scorer:
     """Scores postings with one loaded model."""
 
-    def __init__(self, model: RoleclassModel, sha256: str) -> None:
+    def __init__(
+        self, model: RoleclassModel, sha256: str, min_mismatch_probability: float = MIN_MISMATCH_PROBABILITY
+    ) -> None:
         self.model = model
         self.info = ModelInfo(MODEL_NAME, model.version, sha256)
+        self.min_mismatch_probability = min_mismatch_probability
 
     @classmethod
     def load(cls, path: Path | str | None = None, trust: bool = False) -> Scorer:
@@ -100,9 +120,9 @@ class Scorer:
         claim = title_claim(title) if title else None
         if not is_supported(language):
             return self._unsupported(cleaned, language, claim, title)
-        found = read_statements(self.model.duty_classifier, cleaned, language)
+        found = read_statements(self.model.duty_classifier, cleaned, language, getattr(self.model, "duty_detector", None))
         mass = duty_mass(found.probabilities, found.weights)
-        if found.weights.sum() <= 0:
+        if not any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans))):
             return self._no_duties(cleaned, language, title, claim)
         classifier = self.model.posting_classifier
         duty_probabilities = classifier.predict_proba([classifier.features(mass, claim or "other")])[0]
@@ -156,18 +176,31 @@ class Scorer:
         return text, (title.strip() or None) if title else None
 
     @staticmethod
-    def _choose(duty_probabilities: np.ndarray, claim: str | None) -> tuple[dict[str, float], str, str]:
-        """Verdict = most probable verdict; duties = most probable label that derives it."""
+    def _choose(
+        duty_probabilities: np.ndarray, claim: str | None, min_mismatch: float = MIN_MISMATCH_PROBABILITY
+    ) -> tuple[dict[str, float], str, str]:
+        """Verdict = most probable verdict; duties = most probable label that derives it.
+
+        A title mismatch is what a recruiter acts on, and a false one costs more than a
+        missed one: the duties labels that would contradict the title are only chosen
+        when together they are at least ``min_mismatch`` probable. Below that, the most
+        probable verdict among the labels that carry the title is given, with its own
+        (lower) probability as the confidence. ``min_mismatch`` 0 is the plain argmax.
+        """
         probabilities = verdict_probabilities(duty_probabilities, claim)
-        verdict = max(VERDICTS, key=lambda v: (probabilities[v], -VERDICTS.index(v)))
-        candidates = [k for k, label in enumerate(DUTY_LABELS) if derive_verdict(label, claim) == verdict]
+        contradicting = [is_mismatch(label, claim) for label in DUTY_LABELS]
+        p_mismatch = float(sum(p for p, c in zip(duty_probabilities, contradicting, strict=True) if c))
+        allowed = [k for k, c in enumerate(contradicting) if not c or p_mismatch >= min_mismatch]
+        verdicts = {derive_verdict(DUTY_LABELS[k], claim) for k in allowed}
+        verdict = max(verdicts, key=lambda v: (probabilities[v], -VERDICTS.index(v)))
+        candidates = [k for k in allowed if derive_verdict(DUTY_LABELS[k], claim) == verdict]
         duties = DUTY_LABELS[max(candidates, key=lambda k: (duty_probabilities[k], -k))]
         return probabilities, verdict, duties
 
     def _duty_spans(self, found: Statements) -> list[DutySpan]:
         out = []
-        for span, p, weight in zip(found.spans, found.probabilities, found.weights, strict=True):
-            if weight <= 0 or span._.section not in DUTY_SECTIONS:
+        for i, (span, p, weight) in enumerate(zip(found.spans, found.probabilities, found.weights, strict=True)):
+            if weight <= 0 or not _is_duty(found, i, listing=True):
                 continue
             k = int(p.argmax())
             activities = [a.to_dict() for a in span._.activities]
@@ -206,7 +239,7 @@ class Scorer:
         mass: DutyMass,
         duty_probabilities: np.ndarray,
     ) -> ScoreResult:
-        probabilities, verdict, duties = self._choose(duty_probabilities, claim)
+        probabilities, verdict, duties = self._choose(duty_probabilities, claim, self.min_mismatch_probability)
         spans = self._duty_spans(found)
         mismatch = is_mismatch(duties, claim)
         review = DEFAULT_POLICY.reason(probabilities, [s.function for s in spans], duties, mismatch)
@@ -277,6 +310,18 @@ class Scorer:
             title=title,
             model=self.info,
         )
+
+
+def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:
+    """A duty statement: the detector's call when the model has one.
+
+    Listed as a duty (``listing``) at P(duty) >= DUTY_THRESHOLD; counted toward "any
+    duties at all?" at the lower NO_DUTY_THRESHOLD. Without a detector every weighted
+    statement counts (as before) and only those of duty sections are listed.
+    """
+    if found.duty_probabilities is not None:
+        return bool(found.duty_probabilities[i] >= (DUTY_THRESHOLD if listing else NO_DUTY_THRESHOLD))
+    return not listing or found.spans[i]._.section in DUTY_SECTIONS
 
 
 @lru_cache(maxsize=1)
