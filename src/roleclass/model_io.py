@@ -50,6 +50,7 @@ class RoleclassModel:
     posting_classifier: PostingClassifier
     metadata: dict[str, object] = field(default_factory=dict)
     title_suggester: Any = None  # fitted by train; suggests a title for mismatches
+    duty_detector: Any = None  # duty_detector.DutyDetector; None (older models): section weights
 
     @property
     def version(self) -> str:

@@ -22,6 +22,7 @@ from spacy.tokens import Span
 from roleclass import explain
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
+from roleclass.duty_detector import DUTY_THRESHOLD, DutyDetector
 from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
@@ -60,10 +61,17 @@ class Statements:
     vectors: sparse.csr_matrix | None
     probabilities: np.ndarray
     weights: np.ndarray
+    duty_probabilities: np.ndarray | None = None  # P(duty) per statement, when the model has a detector
 
 
-def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> Statements:
-    """Split clean text into statements and classify each (shared with training)."""
+def read_statements(
+    classifier: DutyClassifier, cleaned: str, language: str, detector: DutyDetector | None = None
+) -> Statements:
+    """Split clean text into statements and classify each (shared with training).
+
+    With a duty detector, a statement's weight is P(duty) x its base weight instead of
+    its section's weight, and ``span._.weight`` says so too.
+    """
     _, spans = statements(cleaned, language)
     acts = getattr(classifier, "acts", False)  # act features only for a model that reads them
     features = [span_features(span, acts) for span in spans]
@@ -73,7 +81,12 @@ def read_statements(classifier: DutyClassifier, cleaned: str, language: str) -> 
     else:
         vectors, probabilities = None, np.zeros((0, len(FUNCTIONS)))
     weights = np.array([span._.weight for span in spans], dtype=float)
-    return Statements(spans, features, vectors, probabilities, weights)
+    duty_probabilities = None
+    if detector is not None:
+        duty_probabilities, weights = detector.weights(cleaned, spans)
+        for span, weight in zip(spans, weights, strict=True):
+            span._.weight = float(weight)
+    return Statements(spans, features, vectors, probabilities, weights, duty_probabilities)
 
 
 class Scorer:
@@ -100,9 +113,9 @@ class Scorer:
         claim = title_claim(title) if title else None
         if not is_supported(language):
             return self._unsupported(cleaned, language, claim, title)
-        found = read_statements(self.model.duty_classifier, cleaned, language)
+        found = read_statements(self.model.duty_classifier, cleaned, language, getattr(self.model, "duty_detector", None))
         mass = duty_mass(found.probabilities, found.weights)
-        if found.weights.sum() <= 0:
+        if not any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans))):
             return self._no_duties(cleaned, language, title, claim)
         classifier = self.model.posting_classifier
         duty_probabilities = classifier.predict_proba([classifier.features(mass, claim or "other")])[0]
@@ -166,8 +179,8 @@ class Scorer:
 
     def _duty_spans(self, found: Statements) -> list[DutySpan]:
         out = []
-        for span, p, weight in zip(found.spans, found.probabilities, found.weights, strict=True):
-            if weight <= 0 or span._.section not in DUTY_SECTIONS:
+        for i, (span, p, weight) in enumerate(zip(found.spans, found.probabilities, found.weights, strict=True)):
+            if weight <= 0 or not _is_duty(found, i, listing=True):
                 continue
             k = int(p.argmax())
             activities = [a.to_dict() for a in span._.activities]
@@ -277,6 +290,17 @@ class Scorer:
             title=title,
             model=self.info,
         )
+
+
+def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:
+    """A duty statement: the detector's call when the model has one.
+
+    Without a detector every weighted statement counts toward "any duties at all?" (as
+    before), and only those of duty sections are listed (``listing``).
+    """
+    if found.duty_probabilities is not None:
+        return bool(found.duty_probabilities[i] >= DUTY_THRESHOLD)
+    return not listing or found.spans[i]._.section in DUTY_SECTIONS
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ from roleclass.acts import dwa_statements, relabel_tasks
 from roleclass.clean import clean_text
 from roleclass.data import LabeledPosting, load_labeled_postings, load_onet_tasks, splits
 from roleclass.duties import pipeline, statements
+from roleclass.duty_detector import DutyDetector, fit_duty_detector, posting_weights
 from roleclass.duty_model import DutyClassifier
 from roleclass.features import counts, span_features
 from roleclass.language import SUPPORTED, detect_language
@@ -118,9 +119,11 @@ def _posting_statements(text: str) -> tuple[list[dict[str, float]], np.ndarray]:
     return bags, np.array([span._.weight for span in spans], dtype=float)
 
 
-def posting_mass(classifier: DutyClassifier, posting: LabeledPosting) -> DutyMass:
-    """The duty shares of one posting under a given duty classifier."""
+def posting_mass(classifier: DutyClassifier, posting: LabeledPosting, detector: DutyDetector | None = None) -> DutyMass:
+    """The duty shares of one posting under a given duty classifier (and duty detector)."""
     bags, weights = _posting_statements(posting.text)
+    if detector is not None:
+        weights = posting_weights(detector, posting.text)
     probabilities = classifier.predict_proba(bags) if bags else np.zeros((0, 3))
     return duty_mass(probabilities, weights)
 
@@ -139,9 +142,11 @@ def out_of_fold_masses(
     postings = list(postings)
     masses: list[DutyMass | None] = [None] * len(postings)
     for train_index, test_index in splits(postings, settings.stacking, folds):
-        classifier = fit_duty_classifier(onet, [postings[i] for i in train_index], settings)
+        train_postings = [postings[i] for i in train_index]
+        classifier = fit_duty_classifier(onet, train_postings, settings)
+        detector = fit_duty_detector(train_postings)
         for i in test_index:
-            masses[i] = posting_mass(classifier, postings[i])
+            masses[i] = posting_mass(classifier, postings[i], detector)
     missing = [postings[i].id for i, m in enumerate(masses) if m is None]
     if missing:
         raise ValueError(f"stacking left {len(missing)} postings without an out-of-fold vector: {missing[:3]}")
@@ -157,7 +162,10 @@ def fit_model(
     vectors = [posting_classifier.features(m, title_claim(p.title)) for m, p in zip(masses, postings, strict=True)]
     posting_classifier.fit(vectors, [p.duties for p in postings])
     duty_classifier = fit_duty_classifier(onet, postings, settings)
-    return RoleclassModel(duty_classifier, posting_classifier, metadata={"settings": asdict(settings)})
+    return RoleclassModel(
+        duty_classifier, posting_classifier, metadata={"settings": asdict(settings)},
+        duty_detector=fit_duty_detector(postings),
+    )
 
 
 def train(corpus_dir: Path, shared_dir: Path, settings: ModelSettings = ModelSettings()) -> RoleclassModel:

@@ -1,0 +1,439 @@
+"""Stage 3b: the duty detector, P(a statement is one of the job's duties).
+
+LABELING.md counts substantive duty statements only: company blurb, requirements,
+"about you", benefits, pay, legal text and application notes are not duties. Section
+headings tell them apart when a posting has the usual ones, but career pages often have
+none or unusual ones, and then "At Hopin, we're reimagining virtual events" reads as a
+duty. The detector learns the difference from the duty spans that labelers marked in
+real postings, from cues that carry across job boards and languages: the section and
+the words of the heading a statement sits under, its position, whether it is a bullet,
+who its subject is ("we/our" and "wir/unser" against "you'll" and "Sie/du", or a bare
+verb), requirement, benefit, pay, legal and application cues, its length, and its words.
+
+It is a logistic regression (exact and fast) fitted in ``roleclass train`` and stored in
+the model as ``RoleclassModel.duty_detector``; a model without one keeps the section
+weights of ``sections.py``. Its output replaces the hard section weight: a statement's
+weight is P(duty) times its duty units, doubled for a counted sales or marketing
+activity, and zero for boilerplate, as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from spacy.tokens import Span
+
+from roleclass.sections import heading_kind, is_boilerplate, section_weight
+
+DUTY_THRESHOLD = 0.5  # P(duty) at or above which a statement is listed as a duty
+GOLD_OVERLAP = 0.5  # share of a statement's characters inside a gold duty span that makes it a duty
+ACTIVITY_BOOST = 1.0  # as in duties.py: a counted sales/marketing activity doubles a weight
+MAX_HEADING_LINE_WORDS = 8
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+# Cues named by what they say about a statement; each is a binary feature "cue:<name>".
+# Case-sensitive where German capitalisation carries the meaning (formal "Sie", "Ihr").
+STATEMENT_CUES: dict[str, str] = {
+    "we": r"(?i:\b(we|we're|we’re|we've|we’ve|we'll|we’ll|we'd|our|ours|us)\b)",
+    "we_de": r"(?i:\b(wir|unser\w*|uns)\b)",
+    "you": r"(?i:\b(you|you'll|you’ll|you're|you’re|your|yours|yourself)\b)",
+    "you_will": r"(?i:\byou(['’]ll| will| would|['’]d)\b|\bin this role\b|\byou(['’]ll| will) be responsible\b)",
+    "you_de": r"\b(Sie|Ihr|Ihre|Ihrer|Ihren|Ihnen|Ihrem)\b|(?i:\b(du|dich|dir|dein\w*)\b)",
+    "you_are": r"(?i:\byou(['’]re| are| have|['’]ve)\b|\bdu (bist|hast|bringst|verfügst)\b|\bSie (sind|haben|bringen|verfügen)\b)",
+    "ideal": r"(?i:\b(ideal|successful|right|perfect|great) (candidate|applicant|person|fit)\b|\bsomeone who\b|\bwe(['’]re| are) looking for\b|\blooking for (a|an|someone)\b)",
+    "experience": r"(?i:\b\d+\+? ?(years?|yrs|jahre)\b|\byears? of\b|\bexperience (in|with|of)\b|\bproven (track record|experience)\b|\b(berufs)?erfahrung\b)",
+    "qualification": r"(?i:\b(degree|bachelor['’]?s?|master['’]?s?|diploma|certification|mba|studium|ausbildung|abgeschlossen\w*|qualifikation\w*)\b)",
+    "skill": r"(?i:\b(ability to|able to|proficien\w*|fluen\w*|knowledge of|familiar\w*|understanding of|skills?|must have|nice to have|strong|excellent|kenntnisse|sprachkenntnisse|sicher\w* umgang|ausgeprägt\w*|kommunikationsstärke|teamfähigkeit|affinität)\b)",
+    "trait": r"(?i:\b(motivated|passionate|self[- ]starter|detail[- ]oriented|team player|driven|organi[sz]ed|curious|hungry|coachable|resilient|eigeninitiative|zuverlässig\w*|belastbar\w*|teamplayer)\b)",
+    "benefit": r"(?i:\b(benefits?|perks?|insurance|vacation|holidays?|paid time off|pto|parental|pension|retirement|401k|equity|stock options?|wellness|gym|stipend|allowance|remote[- ]first|flexible (hours|working|schedule)|work from (home|anywhere)|urlaub\w*|homeoffice|home[- ]office|jobticket|zuschuss|weiterbildung\w*|obst\w*|kaffee|altersvorsorge|firmenwagen|dienstwagen)\b)",
+    "pay": r"(?i:[$€£]\s?\d|\b\d+[.,]?\d*\s?(k|€|eur|usd|gbp)\b|\b(salary|compensation|wage|pay|paid|bonus|ote|gehalt|vergütung|entlohnung|lohn)\b)",
+    "legal": r"(?i:\b(equal opportunit\w*|discriminat\w*|disabilit\w*|accommodation|veteran|gender|race|religion|national origin|sexual orientation|privacy|gdpr|data protection|background check|e-verify|datenschutz\w*|gleichbehandlung|schwerbehindert\w*|m/w/d|w/m/d)\b)",
+    "apply": r"(?i:\b(apply|applying|application|applicants?|resume|cv|cover letter|please (note|send|submit)|submit|send us|recruit\w*|bewerb\w*|lebenslauf|anschreiben|unterlagen|ansprechpartner\w*)\b)",
+    "company": r"(?i:\b(founded|headquarter\w*|funded|funding|investors?|series [a-e]|backed|employees|offices?|startup|start-up|scale-?up|mission|vision|values|culture|leading|leader|award|customers worldwide|gegründet|marktführer\w*|standort\w*|unternehmen|firma|mitarbeitende|mitarbeiter\w*|gruppe)\b)",
+    "responsible": r"(?i:\b(responsib\w*|own|owning|lead|leading|manage|managing|drive|driving|verantwort\w*|zuständig\w*|betreu\w*|übernimmst|übernehmen)\b)",
+    "work_with": r"(?i:\b(work(ing)? (closely )?with|collaborat\w*|partner with|report(ing)? to|zusammenarbeit|arbeitest|arbeiten eng)\b)",
+}
+
+
+@lru_cache(maxsize=1)
+def _cue_regexes() -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, re.compile(pattern)) for name, pattern in STATEMENT_CUES.items()]
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _bin(value: float, edges: Sequence[float]) -> int:
+    return sum(value >= edge for edge in edges)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A non-empty line of clean text and what it says about the statements under it."""
+
+    start: int
+    end: int
+    text: str
+    heading: bool  # a heading line (known kind or heading-shaped), not a statement
+
+
+def _is_heading_shaped(line: str) -> bool:
+    """A short line typed as a heading: markdown, bold, a closing colon, or short and unpunctuated."""
+    stripped = line.strip()
+    if stripped.startswith("- ") or not stripped:
+        return False
+    words = stripped.strip(" #*:").split()
+    if not words or len(words) > MAX_HEADING_LINE_WORDS:
+        return False
+    if stripped.startswith(("#", "**")) or stripped.endswith((":", "**")):
+        return True
+    return len(words) <= 6 and not stripped.endswith((".", "!", ",", ";")) and stripped[0].isupper()
+
+
+def _lines(text: str) -> list[_Line]:
+    out, start = [], 0
+    for raw in text.split("\n"):
+        end = start + len(raw)
+        if raw.strip():
+            out.append(_Line(start, end, raw, heading_kind(raw) is not None or _is_heading_shaped(raw)))
+        start = end + 1
+    return out
+
+
+def _statement_cues(text: str) -> set[str]:
+    return {name for name, regex in _cue_regexes() if regex.search(text)}
+
+
+def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
+    """Features of each statement of one posting (``text`` is the clean text the spans index).
+
+    Structural features are prefixed ``f:`` and word features ``w:``; the detector
+    weighs the two blocks apart (binary against TF-IDF).
+    """
+    lines = _lines(text)
+    line_starts = [line.start for line in lines]
+    total = max(1, len(text))
+    n = len(spans)
+    cues = [_statement_cues(span.text) for span in spans]
+    bullets = []
+    rows: list[dict[str, float]] = []
+    heading_by_line: list[_Line | None] = []
+    current: _Line | None = None
+    for line in lines:
+        heading_by_line.append(current)
+        if line.heading:
+            current = line
+    for i, span in enumerate(spans):
+        k = max(0, int(np.searchsorted(line_starts, span.start_char, side="right")) - 1)
+        line = lines[k] if lines else _Line(0, total, text, False)
+        heading = heading_by_line[k] if lines else None
+        bullet = line.text.lstrip().startswith("- ")
+        bullets.append(bullet)
+        words = _words(span.text)
+        row: dict[str, float] = {
+            f"f:section={span._.section}": 1.0,
+            f"f:bullet={bullet}": 1.0,
+            f"f:len={_bin(len(words), (5, 9, 15, 25, 40))}": 1.0,
+            f"f:pos={_bin(span.start_char / total, (0.1, 0.25, 0.5, 0.75, 0.9))}": 1.0,
+            f"f:whole_line={span.start_char <= line.start + 2 and span.end_char >= line.end - 1}": 1.0,
+            f"f:heading_shaped={line.heading}": 1.0,
+        }
+        if i == 0:
+            row["f:first_statement"] = 1.0
+        if i == n - 1:
+            row["f:last_statement"] = 1.0
+        stripped = span.text.rstrip()
+        if stripped.endswith("?"):
+            row["f:question"] = 1.0
+        if stripped.endswith("!"):
+            row["f:exclaim"] = 1.0
+        if stripped.endswith(":"):
+            row["f:colon_end"] = 1.0
+        if heading is None:
+            row["f:heading=none"] = 1.0
+        else:
+            kind = heading_kind(heading.text)
+            row[f"f:heading_kind={kind or 'unknown'}"] = 1.0
+            for word in set(_words(heading.text)):
+                row[f"f:h:{word}"] = 1.0
+        if words:
+            first = words[0]
+            row[f"f:first:{first}"] = 1.0
+            if len(words) > 1:
+                row[f"f:first2:{first} {words[1]}"] = 1.0
+            if first.endswith("ing"):
+                row["f:first_ing"] = 1.0
+            elif first.endswith("s") and not first.endswith("ss") and len(first) > 3:
+                row["f:first_s"] = 1.0
+            if span.text[:1].isupper() and first not in {"we", "our", "you", "your", "the", "a", "an", "this", "at"}:
+                row["f:first_cap"] = 1.0
+            row[f"f:last:{words[-1]}"] = 1.0
+        for cue in cues[i]:
+            row[f"f:cue:{cue}"] = 1.0
+        for offset, label in ((-1, "prev"), (1, "next")):
+            j = i + offset
+            if 0 <= j < n:
+                for cue in cues[j] & {"we", "we_de", "you", "you_de", "you_will", "skill", "benefit", "experience"}:
+                    row[f"f:{label}:{cue}"] = 1.0
+        for word in words:
+            key = f"w:{word}"
+            row[key] = row.get(key, 0.0) + 1.0
+        for pair in itertools.pairwise(words):
+            key = f"w:{pair[0]} {pair[1]}"
+            row[key] = row.get(key, 0.0) + 1.0
+        rows.append(row)
+    for i, row in enumerate(rows):  # runs of bullets: a list under a heading is the usual duty list
+        if i > 0 and bullets[i] and bullets[i - 1]:
+            row["f:bullet_run"] = 1.0
+    return rows
+
+
+class DutyDetector(ClassifierMixin, BaseEstimator):
+    """Logistic regression over binary structure/cue features and TF-IDF word features.
+
+    Parameters
+    ----------
+    C: inverse regularisation strength.
+    min_count: features seen in fewer training statements are dropped.
+    word_scale: weight of the (L2-normalised) word block against the binary block.
+    power: a statement's weight grows with P(duty) to this power.
+    """
+
+    def __init__(self, C: float = 0.5, min_count: int = 3, word_scale: float = 1.0, power: float = 2.0) -> None:
+        self.C = C
+        self.min_count = min_count
+        self.word_scale = word_scale
+        self.power = power
+
+    def _split(self, X: Sequence[dict[str, float]]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+        structure = [{k: v for k, v in row.items() if k.startswith("f:")} for row in X]
+        words = [{k: v for k, v in row.items() if k.startswith("w:")} for row in X]
+        return structure, words
+
+    def fit(self, X: Sequence[dict[str, float]], y: Sequence[int], sample_weight: Sequence[float] | None = None) -> DutyDetector:
+        structure, words = self._split(X)
+        self.structure_ = _restricted(DictVectorizer(sort=True), structure, self.min_count)
+        self.words_ = _restricted(DictVectorizer(sort=True), words, self.min_count)
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(self.words_.transform(words))
+        self.model_ = LogisticRegression(C=self.C, max_iter=5000)
+        self.model_.fit(self._matrix(structure, words), np.asarray(y, dtype=int), sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        self._build_tables()
+        return self
+
+    def _build_tables(self) -> None:
+        """The fitted linear model as lookup tables: scoring a posting reads a few dozen
+        dict entries per statement instead of building sparse matrices (about 3x faster)."""
+        coef = self.model_.coef_[0]
+        n_structure = len(self.structure_.feature_names_)
+        self.structure_coef_ = {name: float(coef[j]) for j, name in enumerate(self.structure_.feature_names_) if coef[j]}
+        self.word_table_ = {
+            name: (float(idf), float(coef[n_structure + j]))
+            for j, (name, idf) in enumerate(zip(self.words_.feature_names_, self.tfidf_.idf_, strict=True))
+        }
+        self.intercept_ = float(self.model_.intercept_[0])
+
+    def logit(self, row: dict[str, float]) -> float:
+        """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
+        z, dot, square = self.intercept_, 0.0, 0.0
+        for name, value in row.items():
+            if name.startswith("f:"):
+                z += self.structure_coef_.get(name, 0.0) * value
+                continue
+            entry = self.word_table_.get(name)
+            if entry is not None and value > 0:
+                x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
+                dot += x * entry[1]
+                square += x * x
+        if square > 0:
+            z += self.word_scale * dot / math.sqrt(square)  # the word block is L2-normalised
+        return z
+
+    def probabilities(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        """P(duty) of each row of features (fast path of ``predict_proba(rows)[:, 1]``)."""
+        logits = np.array([self.logit(row) for row in rows], dtype=float)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def _matrix(self, structure: list[dict[str, float]], words: list[dict[str, float]]) -> sparse.csr_matrix:
+        word_block = self.tfidf_.transform(self.words_.transform(words)) * self.word_scale
+        return sparse.hstack([self.structure_.transform(structure), word_block]).tocsr()
+
+    def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
+        if not len(X):
+            return np.zeros((0, 2))
+        return self.model_.predict_proba(self._matrix(*self._split(X)))
+
+    def duty_probabilities(self, text: str, spans: Sequence[Span]) -> np.ndarray:
+        """P(duty) of each statement of a posting whose clean text is ``text``."""
+        if not spans:
+            return np.zeros(0)
+        return self.probabilities(statement_features(text, spans))
+
+    def weights(self, text: str, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
+        """(P(duty), weight) of each statement: weight = P(duty)^power x base weight (see ``base_weight``)."""
+        probabilities = self.duty_probabilities(text, spans)
+        return probabilities, self.combine(probabilities, np.array([base_weight(s) for s in spans], dtype=float))
+
+    def combine(self, probabilities: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """A statement's weight from its P(duty) and its base weight.
+
+        A power above 1 keeps many unsure statements (a long blurb at P 0.2 each) from
+        outweighing the few sure duties; it is chosen in ``bench/duty_detector_cv.py``.
+        """
+        return np.power(probabilities, self.power) * base
+
+
+def _restricted(vectorizer: DictVectorizer, rows: list[dict[str, float]], min_count: int) -> DictVectorizer:
+    matrix = vectorizer.fit_transform(rows)
+    frequency = np.asarray((matrix > 0).sum(axis=0)).ravel()
+    if frequency.size:
+        vectorizer.restrict(frequency >= min_count)
+    return vectorizer
+
+
+def base_weight(span: Span) -> float:
+    """A statement's weight before P(duty): its duty units, doubled for a counted sales or
+    marketing activity, and zero for boilerplate (as ``duties.py`` weighs, less the section)."""
+    from roleclass.duties import duty_units  # imported here: duties.py is the caller's module, not ours
+
+    if is_boilerplate(span.text):
+        return 0.0
+    weight = duty_units(span)
+    if any(a.function in ("sales", "marketing") for a in span._.activities or ()):
+        weight *= 1.0 + ACTIVITY_BOOST
+    return weight
+
+
+def rule_is_duty(span: Span) -> bool:
+    """Today's rule, for comparison: a statement counts as a duty when its section weight is >= 0.6."""
+    return section_weight(span._.section) >= 0.6 and not is_boilerplate(span.text)
+
+
+# --- training data ------------------------------------------------------------------------
+def _alnum(text: str) -> tuple[str, list[int]]:
+    """Lower-case letters and digits of ``text`` with each one's offset: a spacing-proof key."""
+    chars, offsets = [], []
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            chars.append(ch.lower())
+            offsets.append(i)
+    return "".join(chars), offsets
+
+
+_TAG = re.compile(r"<[^<>]{0,200}>?|&[a-z]+;|&#\d+;")
+
+
+def gold_mask(cleaned: str, quotes: Iterable[str]) -> tuple[np.ndarray, int]:
+    """Which characters of clean text lie in a gold duty quote, and how many quotes were not found.
+
+    Labels' offsets index the raw description while statements index the clean text,
+    so quotes are matched on letters and digits only (markup, bullets, spacing and
+    case removed), each after the previous one where possible.
+    """
+    from roleclass.clean import clean_text
+
+    key, offsets = _alnum(cleaned)
+    mask = np.zeros(len(cleaned), dtype=bool)
+    missing, cursor = 0, 0
+    for quote in quotes:
+        needle, _ = _alnum(_TAG.sub(" ", clean_text(quote)))
+        if not needle:
+            continue
+        at = key.find(needle, cursor)
+        if at < 0:
+            at = key.find(needle)
+        if at < 0:
+            missing += 1
+            continue
+        mask[offsets[at] : offsets[at + len(needle) - 1] + 1] = True
+        cursor = at + len(needle)
+    return mask, missing
+
+
+def statement_labels(cleaned: str, spans: Sequence[Span], quotes: Iterable[str]) -> tuple[list[int], int]:
+    """1 for a statement whose letters lie at least ``GOLD_OVERLAP`` inside gold duty quotes, else 0."""
+    mask, missing = gold_mask(cleaned, quotes)
+    labels = []
+    for span in spans:
+        inside = [mask[span.start_char + i] for i, ch in enumerate(span.text) if ch.isalnum()]
+        labels.append(int(bool(inside) and sum(inside) / len(inside) >= GOLD_OVERLAP))
+    return labels, missing
+
+
+@dataclass(frozen=True)
+class PostingStatements:
+    """What the detector reads of one posting: statement features and base weights (no labels)."""
+
+    cleaned: str
+    spans: list[Span]
+    rows: list[dict[str, float]]
+    base: np.ndarray
+
+
+@lru_cache(maxsize=4096)
+def posting_statements(text: str) -> PostingStatements:
+    """Clean and cut a raw posting exactly as training does (``train._posting_statements``); cached."""
+    from roleclass.clean import clean_text
+    from roleclass.duties import statements
+    from roleclass.language import SUPPORTED, detect_language
+
+    cleaned = clean_text(text)
+    language = detect_language(cleaned) if cleaned.strip() else "en"
+    _, spans = statements(cleaned, language if language in SUPPORTED else "en")
+    return PostingStatements(cleaned, spans, statement_features(cleaned, spans), np.array([base_weight(s) for s in spans], dtype=float))
+
+
+def posting_weights(detector: DutyDetector, text: str) -> np.ndarray:
+    """Statement weights of a raw posting under a detector, in the order of its statements."""
+    found = posting_statements(text)
+    if not found.spans:
+        return np.zeros(0)
+    return detector.combine(detector.probabilities(found.rows), found.base)
+
+
+@dataclass(frozen=True)
+class DetectorExamples:
+    """Statement features and gold labels of one posting."""
+
+    rows: list[dict[str, float]]
+    labels: list[int]
+    texts: list[str]
+    sections: list[str]
+    rule: list[bool]
+    base: np.ndarray
+    missing_quotes: int
+
+
+def posting_examples(text: str, quotes: tuple[str, ...]) -> DetectorExamples:
+    """Every statement roleclass cuts from a labeled posting, with features and gold label."""
+    found = posting_statements(text)
+    labels, missing = statement_labels(found.cleaned, found.spans, quotes)
+    return DetectorExamples(
+        found.rows, labels, [s.text for s in found.spans], [s._.section for s in found.spans],
+        [rule_is_duty(s) for s in found.spans], found.base, missing,
+    )
+
+
+def fit_duty_detector(postings: Sequence[object], **params: float) -> DutyDetector | None:
+    """Fit the detector on labeled postings (``LabeledPosting``); None when the data hold one class only."""
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    for posting in postings:
+        examples = posting_examples(posting.text, tuple(q for q, _ in posting.duty_quotes))  # type: ignore[attr-defined]
+        rows.extend(examples.rows)
+        labels.extend(examples.labels)
+    if len(set(labels)) < 2:
+        return None
+    return DutyDetector(**params).fit(rows, labels)

@@ -1,0 +1,257 @@
+"""The duty detector: P(duty) of each statement, its training labels and how scoring uses it.
+
+The detector is fitted here on the repo's own written postings only (no ../shared), so
+these tests run on a fresh clone; the postings below were written for these tests and
+are in no training data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from roleclass.clean import clean_text
+from roleclass.data import load_own_postings, repo_root
+from roleclass.duties import statements
+from roleclass.duty_detector import (
+    DUTY_THRESHOLD,
+    DutyDetector,
+    base_weight,
+    fit_duty_detector,
+    gold_mask,
+    statement_features,
+    statement_labels,
+)
+from roleclass.result import STATUS_NO_DUTIES, STATUS_OK
+from roleclass.scorer import Scorer, read_statements
+
+CAREER_PAGE_EN = """Account Executive, EMEA
+
+At Brightloop, we're reimagining how teams run virtual events. We've recently been funded by Accel and Index Ventures, and our platform is used by 2,000 companies worldwide.
+
+We're excited to be working with someone who is highly motivated, coachable and loves to win.
+
+What you'll do
+- Prospect into mid-market accounts and book discovery meetings with decision makers
+- Run tailored product demos and negotiate contracts through to close
+- Own a quarterly revenue target and keep your pipeline in Salesforce up to date
+- Work with marketing on account-based campaigns for your territory
+
+What we're looking for
+- 3+ years of experience in B2B SaaS sales
+- Bachelor's degree or equivalent experience
+- Fluent English; German is a plus
+
+Benefits
+- Competitive salary and equity
+- 30 days of paid vacation and a home office budget
+
+Please note: all applications should be in English.
+Brightloop is an equal opportunity employer and does not discriminate on the basis of race, religion or gender.
+"""
+
+BLURB_EN = [
+    "At Brightloop, we're reimagining how teams run virtual events.",
+    "We've recently been funded by Accel and Index Ventures, and our platform is used by 2,000 companies worldwide.",
+]
+DUTIES_EN = [
+    "Prospect into mid-market accounts and book discovery meetings with decision makers",
+    "Run tailored product demos and negotiate contracts through to close",
+    "Own a quarterly revenue target and keep your pipeline in Salesforce up to date",
+]
+NOT_DUTIES_EN = [
+    "3+ years of experience in B2B SaaS sales",
+    "Bachelor's degree or equivalent experience",
+    "Competitive salary and equity",
+    "30 days of paid vacation and a home office budget",
+    "Please note: all applications should be in English.",
+]
+
+STELLE_DE = """Vertriebsmitarbeiter im Außendienst (m/w/d)
+
+Wir sind ein familiengeführtes Unternehmen mit über 300 Mitarbeitenden und seit 1955 einer der führenden Anbieter von Befestigungstechnik in Norddeutschland.
+
+Ihre Aufgaben:
+- Sie betreuen und erweitern Ihren Kundenstamm im Verkaufsgebiet Niedersachsen
+- Sie gewinnen Neukunden durch aktive Akquise und führen Preisverhandlungen
+- Erstellung von Angeboten und Nachverfolgung bis zum Abschluss
+
+Ihr Profil:
+- Abgeschlossene kaufmännische Ausbildung und mindestens 3 Jahre Berufserfahrung im Vertrieb
+- Sicheres Auftreten und Führerschein Klasse B
+
+Wir bieten:
+- Ein unbefristetes Arbeitsverhältnis mit attraktivem Gehalt und Firmenwagen
+- 30 Tage Urlaub und betriebliche Altersvorsorge
+
+Wir freuen uns auf Ihre Bewerbung per E-Mail an jobs@example.de.
+"""
+DUTIES_DE = [
+    "Sie betreuen und erweitern Ihren Kundenstamm im Verkaufsgebiet Niedersachsen",
+    "Sie gewinnen Neukunden durch aktive Akquise und führen Preisverhandlungen",
+    "Erstellung von Angeboten und Nachverfolgung bis zum Abschluss",
+]
+NOT_DUTIES_DE = [
+    "Wir sind ein familiengeführtes Unternehmen mit über 300 Mitarbeitenden und seit 1955 einer der führenden Anbieter "
+    "von Befestigungstechnik in Norddeutschland.",
+    "Abgeschlossene kaufmännische Ausbildung und mindestens 3 Jahre Berufserfahrung im Vertrieb",
+    "Ein unbefristetes Arbeitsverhältnis mit attraktivem Gehalt und Firmenwagen",
+    "30 Tage Urlaub und betriebliche Altersvorsorge",
+]
+
+ONLY_BLURB = """Join Brightloop!
+
+At Brightloop, we're reimagining how teams run virtual events. We've recently been funded by Accel and Index Ventures.
+Our team is spread across twelve countries and we're proud of the culture we have built together.
+We offer a competitive salary, equity, 30 days of paid vacation and a home office budget.
+Brightloop is an equal opportunity employer and does not discriminate on the basis of race, religion or gender.
+"""
+
+
+@pytest.fixture(scope="module")
+def detector() -> DutyDetector:
+    """A detector fitted on the repo's own written postings (text included, no ../shared)."""
+    postings = load_own_postings(repo_root() / "corpus")
+    if not postings:
+        pytest.skip("corpus/postings*.jsonl not found")
+    fitted = fit_duty_detector(postings)
+    assert fitted is not None
+    return fitted
+
+
+def p_duty(detector: DutyDetector, text: str, language: str = "en") -> dict[str, float]:
+    cleaned = clean_text(text)
+    _, spans = statements(cleaned, language)
+    return {span.text: float(p) for span, p in zip(spans, detector.duty_probabilities(cleaned, spans), strict=True)}
+
+
+def test_english_duty_bullets_score_high_and_blurb_requirements_benefits_low(detector):
+    p = p_duty(detector, CAREER_PAGE_EN)
+    for sentence in DUTIES_EN:
+        assert p[sentence] >= DUTY_THRESHOLD, sentence
+    for sentence in BLURB_EN + NOT_DUTIES_EN:
+        assert p[sentence] < DUTY_THRESHOLD, sentence
+    assert min(p[s] for s in DUTIES_EN) > max(p[s] for s in BLURB_EN + NOT_DUTIES_EN)
+
+
+def test_you_will_and_imperative_duties_outrank_we_and_about_you_sentences_without_headings(detector):
+    text = (
+        "At Brightloop, we're reimagining how teams run virtual events and we have grown fivefold since 2019.\n"
+        "We're excited to be working with someone who is highly motivated and curious.\n"
+        "You will plan and run our paid social campaigns and report on their results every week.\n"
+        "- Write the monthly customer newsletter and manage the content calendar\n"
+        "- Prospect into new accounts and book meetings for the sales team\n"
+    )
+    p = p_duty(detector, text)
+    duties = [
+        "You will plan and run our paid social campaigns and report on their results every week.",
+        "Write the monthly customer newsletter and manage the content calendar",
+        "Prospect into new accounts and book meetings for the sales team",
+    ]
+    others = [
+        "At Brightloop, we're reimagining how teams run virtual events and we have grown fivefold since 2019.",
+        "We're excited to be working with someone who is highly motivated and curious.",
+    ]
+    assert min(p[s] for s in duties) > max(p[s] for s in others)
+    assert all(p[s] < DUTY_THRESHOLD for s in others)
+
+
+def test_german_duties_score_high_and_company_profile_benefits_low(detector):
+    p = p_duty(detector, STELLE_DE, "de")
+    for sentence in DUTIES_DE:
+        assert p[sentence] >= DUTY_THRESHOLD, sentence
+    for sentence in NOT_DUTIES_DE:
+        assert p[sentence] < DUTY_THRESHOLD, sentence
+
+
+def test_gold_quotes_from_raw_html_label_the_clean_statements():
+    raw = (
+        "<p>We are a <b>fast-growing</b> fintech.</p><ul><li>Manage the   partner\n pipeline and close new resellers</li>"
+        "<li>3+ years of experience</li></ul>"
+    )
+    start = raw.index("Manage")
+    quote = raw[start : raw.index("</li>", start)]
+    cleaned = clean_text(raw)
+    mask, missing = gold_mask(cleaned, [quote])
+    assert missing == 0
+    assert "".join(c for c, inside in zip(cleaned, mask, strict=True) if inside) == "Manage the partner pipeline and close new resellers"
+    _, spans = statements(cleaned)
+    labels, _ = statement_labels(cleaned, spans, [quote])
+    assert dict(zip([s.text for s in spans], labels, strict=True)) == {
+        "We are a fast-growing fintech.": 0,
+        "Manage the partner pipeline and close new resellers": 1,
+        "3+ years of experience": 0,
+    }
+
+
+def test_a_quote_covering_less_than_half_a_statement_does_not_make_it_a_duty():
+    cleaned = "We are a leading retailer of outdoor gear with stores in six countries, and you will support our sales team."
+    _, spans = statements(cleaned)
+    labels, missing = statement_labels(cleaned, spans, ["you will support our sales team"])
+    assert missing == 0 and labels == [0]
+    assert statement_labels(cleaned, spans, ["a quote that is not there"])[1] == 1
+
+
+@pytest.fixture(scope="module")
+def scorers(scorer, detector) -> tuple[Scorer, Scorer]:
+    """The shipped model with the test detector, and the same model without one (an old model)."""
+    with_detector = Scorer(dataclasses.replace(scorer.model, duty_detector=detector), "test")
+    without = Scorer(dataclasses.replace(scorer.model, duty_detector=None), "test")
+    return with_detector, without
+
+
+def test_scoring_weights_are_p_duty_times_base_weight_and_spans_carry_them(scorers, detector):
+    with_detector, _ = scorers
+    cleaned = clean_text(CAREER_PAGE_EN)
+    found = read_statements(with_detector.model.duty_classifier, cleaned, "en", detector)
+    assert found.duty_probabilities is not None
+    expected = np.power(found.duty_probabilities, detector.power) * np.array([base_weight(s) for s in found.spans])
+    np.testing.assert_allclose(found.weights, expected)
+    assert [s._.weight for s in found.spans] == pytest.approx(list(found.weights))
+
+
+def test_duties_found_lists_only_what_the_detector_calls_duties(scorers):
+    with_detector, _ = scorers
+    result = with_detector.score(CAREER_PAGE_EN, title="Account Executive")
+    listed = [span.text for span in result.duty_spans]
+    assert set(DUTIES_EN) <= set(listed)
+    assert not set(BLURB_EN + NOT_DUTIES_EN) & set(listed)
+    assert "Account Executive, EMEA" not in listed
+    assert all(result.text[s.start : s.end] == s.text for s in result.duty_spans)
+
+
+def test_a_posting_of_blurb_and_benefits_only_has_no_duties(scorers):
+    with_detector, _ = scorers
+    result = with_detector.score(ONLY_BLURB, title="Account Executive")
+    assert result.status == STATUS_NO_DUTIES
+    assert (result.duties, result.mismatch, result.duty_spans) == ("other", False, [])
+
+
+def test_a_model_without_a_detector_keeps_the_section_weights(scorers):
+    _, without = scorers
+    cleaned = clean_text(CAREER_PAGE_EN)
+    found = read_statements(without.model.duty_classifier, cleaned, "en")
+    assert found.duty_probabilities is None
+    _, spans = statements(cleaned)
+    np.testing.assert_allclose(found.weights, [s._.weight for s in spans])
+    result = without.score(CAREER_PAGE_EN, title="Account Executive")
+    assert result.status == STATUS_OK
+    assert {s.section for s in result.duty_spans} <= {"duties", "body"}
+    # the blurb sits in unheaded body text, which the section rule lists as duties
+    assert set(BLURB_EN) <= {s.text for s in result.duty_spans}
+
+
+def test_an_old_model_object_without_the_attribute_still_scores(scorer):
+    model = dataclasses.replace(scorer.model)
+    model.__dict__.pop("duty_detector", None)  # as unpickled from a file written before the detector existed
+    result = Scorer(model, "old").score(CAREER_PAGE_EN, title="Account Executive")
+    assert result.status == STATUS_OK
+
+
+def test_the_fast_scoring_path_equals_the_fitted_logistic_regression(detector):
+    cleaned = clean_text(CAREER_PAGE_EN + "\n" + STELLE_DE)
+    _, spans = statements(cleaned)
+    rows = statement_features(cleaned, spans)
+    np.testing.assert_allclose(detector.probabilities(rows), detector.predict_proba(rows)[:, 1], rtol=1e-9, atol=1e-12)
