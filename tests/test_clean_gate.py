@@ -69,3 +69,17 @@ def test_the_check_never_skips_a_repair_on_real_postings(shared_dir: Path) -> No
     if not paths:
         pytest.skip("../shared/realdata is absent")
     _check(_texts(paths))
+
+
+def test_plain_characters_are_never_changed_by_ftfy() -> None:
+    """The no-import shortcut: any mix of ASCII, curly quotes, dashes and ellipses is left alone."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "aZ09 .,;-'\"\n\t&<>" + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        if "&" in text:
+            continue
+        assert not ftfy_would_change(text)
+        assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text, repr(text)

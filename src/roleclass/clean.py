@@ -33,6 +33,11 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200c-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")  # anchored at a run's start: linear
 _TABLE_TAGS = ("table", "tr", "td", "th")
+# Text of these characters only is left as is by ftfy: no fixer acts on them, and no
+# byte sequence they make in any encoding ftfy tries is valid UTF-8 (the quotes and
+# dashes are UTF-8 continuation bytes in Windows-1252 and lead bytes in Mac-Roman,
+# with no lead or continuation byte of the other kind beside them).
+_PLAIN = re.compile("[^\t\n\x20-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]")
 _ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")  # ftfy.chardata.HTML_ENTITY_RE: what ftfy unescapes
 
 
@@ -85,7 +90,11 @@ def ftfy_would_change(text: str) -> bool:
     """
     tag = text.find("<")
     unescaped = text if tag < 0 else text[: text.rfind("\n", 0, tag) + 1]
-    if _ENTITY.search(unescaped) or _ftfy_targets().search(text) or not unicodedata.is_normalized("NFC", text):
+    if _ENTITY.search(unescaped):
+        return True
+    if not _PLAIN.search(text):
+        return False  # decided without importing ftfy
+    if _ftfy_targets().search(text) or not unicodedata.is_normalized("NFC", text):
         return True
     if text.isascii():
         return False

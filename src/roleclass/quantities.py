@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Span
-from text_to_num import text2num
 
 from roleclass.lexicon import lexicons
 from roleclass.tokens import token_table
@@ -80,6 +79,8 @@ def _parse_count(words: list[str], lex: ActivityWords) -> int | None:
         return lex.number_words_extra[text]
     if not all(w.lower().replace("-", " ").split()[0] in lex.number_word_parts | {"and"} for w in words):
         return None
+    from text_to_num import text2num  # imported only when a statement spells a count out
+
     try:
         return int(text2num(text.replace("-", " "), "en"))
     except (ValueError, TypeError):
