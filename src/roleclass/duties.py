@@ -33,7 +33,7 @@ from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, default_words, parse_activities
 from roleclass.sections import SectionReader, default_reader
-from roleclass.tokens import TEXT_KEY, doc_text, token_table
+from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, token_table
 
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
@@ -45,6 +45,7 @@ MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # parsers; this blank pipeline needs little per character, and cleaning can lengthen a legal
 # posting (list numbering, Unicode normalisation), so the scorer refuses only past this.
 MAX_DOC_CHARS = 2_000_000
+_STARTS_KEY = "roleclass_sentence_starts"
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
@@ -84,7 +85,9 @@ class StatementSplitter:
         section = "body"
         text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
         alpha = token_table(doc).alpha
-        starts = doc.to_array(SENT_START).tolist() if len(doc) else []
+        starts = doc.user_data.pop(_STARTS_KEY, None)
+        if starts is None:
+            starts = doc.to_array(SENT_START).tolist() if len(doc) else []
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
             kind = sections.heading_kind(line)
@@ -201,6 +204,33 @@ def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     nlp = pipeline(language)
     doc = nlp.make_doc(text)
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
-    for _, component in nlp.pipeline:
+    for name, component in nlp.pipeline:
+        if name == "sentencizer":  # the same boundaries from the token table (the Doc keeps none)
+            doc.user_data[_STARTS_KEY] = sentence_starts(token_table(doc), component.punct_chars)
+            continue
         doc = component(doc)
     return doc, list(doc.spans[STATEMENTS_KEY])
+
+
+def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
+    """spaCy's ``Sentencizer.predict`` on a token table: 1 where a sentence starts, else -1.
+
+    The sentencizer walks the Doc's Token objects; this walks the table the other stages
+    read anyway, with the same rule: after a sentence-final character, the next token
+    that is neither punctuation nor one of those characters starts a sentence.
+    """
+    n = len(table.text)
+    starts = [-1] * n
+    if not n:
+        return starts
+    starts[0] = 1
+    seen_period = False
+    texts, punct = table.text, table.punct
+    for i in range(n):
+        in_chars = texts[i] in punct_chars
+        if seen_period and not punct[i] and not in_chars:
+            starts[i] = 1
+            seen_period = False
+        elif in_chars:
+            seen_period = True
+    return starts
