@@ -22,7 +22,7 @@ from spacy.tokens import Span
 from roleclass import explain
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
-from roleclass.duty_detector import DUTY_THRESHOLD, DutyDetector
+from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
 from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
@@ -426,11 +426,12 @@ def _internal(exc: Exception) -> ScoreError:
 def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:
     """A duty statement: the detector's call when the model has one.
 
-    Without a detector every weighted statement counts toward "any duties at all?" (as
-    before), and only those of duty sections are listed (``listing``).
+    Listed as a duty (``listing``) at P(duty) >= DUTY_THRESHOLD; counted toward "any
+    duties at all?" at the lower NO_DUTY_THRESHOLD. Without a detector every weighted
+    statement counts (as before) and only those of duty sections are listed.
     """
     if found.duty_probabilities is not None:
-        return bool(found.duty_probabilities[i] >= DUTY_THRESHOLD)
+        return bool(found.duty_probabilities[i] >= (DUTY_THRESHOLD if listing else NO_DUTY_THRESHOLD))
     return not listing or found.spans[i]._.section in DUTY_SECTIONS
 
 
