@@ -16,6 +16,7 @@ from test_batch import RUN, postings, read_table, write_table
 from roleclass import rows, schema
 from roleclass.batch import OUTPUT_COLUMNS, classify_file
 from roleclass.errors import InputError
+from roleclass.result import ScoreError
 from roleclass.rows import Columns, score_rows
 
 MODEL = os.environ.get("ROLECLASS_TEST_MODEL")
@@ -147,14 +148,14 @@ def test_evidence_offsets_index_the_input_on_html_and_mojibake_rows(tmp_path: Pa
 def test_every_failure_is_its_rows_error(scorer, monkeypatch: pytest.MonkeyPatch) -> None:
     from roleclass.scorer import Scorer
 
-    real = Scorer.score
+    real = Scorer._prepare  # the per-posting steps score and score_many share
 
     def flaky(self, text, title=None):
         if text.startswith("BUG"):
             raise KeyError("spaCy state")
         return real(self, text, title)
 
-    monkeypatch.setattr(Scorer, "score", flaky)
+    monkeypatch.setattr(Scorer, "_prepare", flaky)
     values = [
         {"text": DIRECTOR["description"], "title": DIRECTOR["title"]},
         {"text": "   "},
@@ -174,6 +175,24 @@ def test_every_failure_is_its_rows_error(scorer, monkeypatch: pytest.MonkeyPatch
     assert "the limit is 1,000,000" in errors[5]
     assert all(set(s.added) == set(OUTPUT_COLUMNS) for s in scored)
     assert all(s.added["verdict"] is None for s in scored[1:])
+
+
+def test_a_failure_in_the_chunk_step_costs_only_its_posting(scorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A posting that breaks the chunk's shared step (results, evidence) is found and fails alone."""
+    from roleclass.scorer import Scorer
+
+    real = Scorer._result
+
+    def flaky(self, cleaned, *args):
+        if cleaned.startswith("BUG"):
+            raise KeyError("evidence state")
+        return real(self, cleaned, *args)
+
+    monkeypatch.setattr(Scorer, "_result", flaky)
+    texts = [DIRECTOR["description"], "BUG " + DIRECTOR["description"], DIRECTOR["description"]]
+    out = list(scorer.score_many(texts, [DIRECTOR["title"], None, None], batch_size=3))
+    assert isinstance(out[1], ScoreError) and out[1].message == "internal error (KeyError): 'evidence state'"
+    assert out[0].verdict == "hybrid" and out[2].title_claim is None and out[2].duties == out[0].duties
 
 
 def test_classify_frame_gives_the_batch_columns(tmp_path: Path) -> None:

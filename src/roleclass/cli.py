@@ -205,6 +205,9 @@ def score(
     trust_model: bool,
 ) -> None:
     """Score one posting from SOURCE (a file, or '-' for stdin), or --text."""
+    from roleclass.language import preload
+
+    preload()  # the language model unpacks in the background while spaCy, sklearn and the model load
     from roleclass.scorer import Scorer
     from roleclass.suggest import suggest_title
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -32,6 +33,7 @@ from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, default_words, parse_activities
 from roleclass.sections import SectionReader, default_reader
+from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, token_table
 
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
@@ -43,6 +45,7 @@ MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # parsers; this blank pipeline needs little per character, and cleaning can lengthen a legal
 # posting (list numbering, Unicode normalisation), so the scorer refuses only past this.
 MAX_DOC_CHARS = 2_000_000
+_STARTS_KEY = "roleclass_sentence_starts"
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
@@ -80,14 +83,18 @@ class StatementSplitter:
         spans: list[Span] = []
         sections = self.sections
         section = "body"
-        text = doc.text  # Doc.text joins every token: read it once, not per line (50,000-line postings)
+        text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
+        alpha = token_table(doc).alpha
+        starts = doc.user_data.pop(_STARTS_KEY, None)
+        if starts is None:
+            starts = doc.to_array(SENT_START).tolist() if len(doc) else []
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
             kind = sections.heading_kind(line)
             if kind is not None:
                 section = kind
                 continue
-            for sent_start, sent_end in self._sentences(doc, line_start, line_end):
+            for sent_start, sent_end in self._sentences(doc, starts, line_start, line_end):
                 sentence = text[sent_start:sent_end]
                 inline = sections.inline_heading(sentence)
                 if inline is not None:
@@ -97,7 +104,7 @@ class StatementSplitter:
                 if span is None:
                     continue
                 span = _trim(span)
-                if span is None or sum(1 for t in span if t.is_alpha) < self.min_words:
+                if span is None or sum(alpha[span.start : span.end]) < self.min_words:
                     continue
                 span._.section = section
                 activities = parse_activities(span, self.activities)
@@ -111,17 +118,18 @@ class StatementSplitter:
         return doc
 
     @staticmethod
-    def _sentences(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-        """Sentence ranges inside one line, from the sentencizer's boundaries."""
+    def _sentences(doc: Doc, starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
+        """Sentence ranges inside one line, from the sentencizer's boundaries (``starts``: SENT_START)."""
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
             return [(start, end)]
+        idx = token_table(doc).idx
         bounds: list[tuple[int, int]] = []
         current = start
-        for token in span[1:]:
-            if token.is_sent_start and token.idx > current:
-                bounds.append((current, token.idx))
-                current = token.idx
+        for i in range(span.start + 1, span.end):
+            if starts[i] == 1 and idx[i] > current:
+                bounds.append((current, idx[i]))
+                current = idx[i]
         bounds.append((current, end))
         return bounds
 
@@ -139,7 +147,7 @@ def duty_units(span: Span) -> float:
     into one sentence ("plan the newsletter, run Instagram, write blog posts and
     organise events"), so a statement's weight grows with its length, within bounds.
     """
-    words = sum(1 for token in span if token.is_alpha)
+    words = sum(token_table(span.doc).alpha[span.start : span.end])
     return min(MAX_DUTY_UNITS, max(MIN_DUTY_UNITS, words / WORDS_PER_DUTY))
 
 
@@ -155,10 +163,11 @@ def _line_ranges(text: str) -> list[tuple[int, int]]:
 
 def _trim(span: Span) -> Span | None:
     """Drop leading bullet marks and trailing spaces so offsets frame the words."""
+    table = token_table(span.doc)
     start, end = span.start, span.end
-    while start < end and (span.doc[start].is_space or span.doc[start].text in {"-", "*", "•"}):
+    while start < end and (table.space[start] or table.text[start] in {"-", "*", "•"}):
         start += 1
-    while end > start and span.doc[end - 1].is_space:
+    while end > start and table.space[end - 1]:
         end -= 1
     return span.doc[start:end] if end > start else None
 
@@ -192,5 +201,36 @@ def pipeline(language: str = "en") -> Language:
 
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     """Parse clean text and return the Doc and its duty statements."""
-    doc = pipeline(language)(text)
+    nlp = pipeline(language)
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
+    for name, component in nlp.pipeline:
+        if name == "sentencizer":  # the same boundaries from the token table (the Doc keeps none)
+            doc.user_data[_STARTS_KEY] = sentence_starts(token_table(doc), component.punct_chars)
+            continue
+        doc = component(doc)
     return doc, list(doc.spans[STATEMENTS_KEY])
+
+
+def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
+    """spaCy's ``Sentencizer.predict`` on a token table: 1 where a sentence starts, else -1.
+
+    The sentencizer walks the Doc's Token objects; this walks the table the other stages
+    read anyway, with the same rule: after a sentence-final character, the next token
+    that is neither punctuation nor one of those characters starts a sentence.
+    """
+    n = len(table.text)
+    starts = [-1] * n
+    if not n:
+        return starts
+    starts[0] = 1
+    seen_period = False
+    texts, punct = table.text, table.punct
+    for i in range(n):
+        in_chars = texts[i] in punct_chars
+        if seen_period and not punct[i] and not in_chars:
+            starts[i] = 1
+            seen_period = False
+        elif in_chars:
+            seen_period = True
+    return starts

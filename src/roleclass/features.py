@@ -27,6 +27,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 from spacy.tokens import Span
 
 from roleclass.patterns import DUTY_CUES
+from roleclass.tokens import doc_text, token_table
 
 # spaCy's lists lack the inflected German possessives ("unseren", "ihrem"): function words all the same.
 _DE_INFLECTED = {f"{stem}{end}" for stem in ("unser", "ihr", "dein", "euer", "eur", "sein", "mein") for end in ("e", "en", "em", "er", "es")}
@@ -63,6 +64,12 @@ def _cue_regexes() -> list[tuple[str, re.Pattern[str]]]:
     return [(name, re.compile("|".join(patterns), re.I)) for name, patterns in DUTY_CUES.items()]
 
 
+@lru_cache(maxsize=1)
+def _any_cue() -> re.Pattern[str]:
+    """All cues in one regex: a statement it finds nothing in (most) skips the per-cue search."""
+    return re.compile("|".join(f"(?:{regex.pattern})" for _, regex in _cue_regexes()), re.I)
+
+
 def carries_meaning(word: str) -> bool:
     """A word that can say what a duty is: not a function word, not a bare number.
 
@@ -75,13 +82,17 @@ def carries_meaning(word: str) -> bool:
 
 def span_features(span: Span, acts: bool = True) -> list[Feature]:
     """All anchored features of a statement span (``acts``: with the act features)."""
+    table = token_table(span.doc)
+    texts, idxs, space, punct = table.text, table.idx, table.space, table.punct
     features: list[Feature] = []
     content: list[tuple[str, int, int]] = []
-    for token in span:
-        if token.is_space or token.is_punct:
+    for i in range(span.start, span.end):
+        if space[i] or punct[i]:
             continue
-        word = token.text.lower()
-        start, end = token.idx, token.idx + len(token.text)
+        token_text = texts[i]
+        word = token_text.lower()
+        start = idxs[i]
+        end = start + len(token_text)
         if not carries_meaning(word):
             continue
         features.append(Feature(f"w:{word}", start, end))
@@ -92,7 +103,10 @@ def span_features(span: Span, acts: bool = True) -> list[Feature]:
         features.append(Feature(f"b:{w1} {w2}", s1, e2))
     if acts:
         features.extend(act_features(span))
-    text, offset = span.text, span.start_char
+    offset = span.start_char
+    text = doc_text(span.doc)[offset : span.end_char]
+    if _any_cue().search(text) is None:
+        return features
     for name, regex in _cue_regexes():
         for match in regex.finditer(text):
             features.append(Feature(f"cue:{name}", offset + match.start(), offset + match.end()))
@@ -113,27 +127,31 @@ def act_stem(word: str, language: str = "en") -> str:
 
 def act_features(span: Span) -> list[Feature]:
     """The statement's act: its head verb (``h:``) and verb + object pairs (``ho:``), anchored."""
-    words = [t for t in span if t.is_alpha or t.text in ("'ll",)]
+    table = token_table(span.doc)
+    texts, idxs, alpha = table.text, table.idx, table.alpha
+    words = [i for i in range(span.start, span.end) if alpha[i] or texts[i] == "'ll"]
     if not words:
         return []
+    lower = {i: texts[i].lower() for i in words}
     language = span.doc.lang_
     head_index = 0
-    while head_index < min(len(words), MAX_LEAD) and words[head_index].lower_ in LEAD_WORDS:
+    while head_index < min(len(words), MAX_LEAD) and lower[words[head_index]] in LEAD_WORDS:
         head_index += 1
     if head_index >= len(words):
         return []
     head = words[head_index]
-    objects = [t for t in words[head_index + 1 :] if t.lower_ not in STOP_WORDS and len(t.text) > 1]
+    objects = [i for i in words[head_index + 1 :] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
     last = words[-1]
-    if language == "de" and head.text[:1].isupper() and last.i != head.i and last.text[:1].islower() and last.lower_.endswith("en"):
+    if language == "de" and texts[head][:1].isupper() and last != head and texts[last][:1].islower() and lower[last].endswith("en"):
         # "Neue Kunden gewinnen": a German infinitive bullet ends with its verb
-        objects = [t for t in words[head_index:-1] if t.lower_ not in STOP_WORDS and len(t.text) > 1]
+        objects = [i for i in words[head_index:-1] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
         head = last
-    stem = act_stem(head.text, language)
-    out = [Feature(f"h:{stem}", head.idx, head.idx + len(head.text))]
+    stem = act_stem(texts[head], language)
+    head_start, head_end = idxs[head], idxs[head] + len(texts[head])
+    out = [Feature(f"h:{stem}", head_start, head_end)]
     for obj in objects[:MAX_OBJECTS]:
-        start, end = min(head.idx, obj.idx), max(head.idx + len(head.text), obj.idx + len(obj.text))
-        out.append(Feature(f"ho:{stem} {obj.lower_}", start, end))
+        start, end = min(head_start, idxs[obj]), max(head_end, idxs[obj] + len(texts[obj]))
+        out.append(Feature(f"ho:{stem} {lower[obj]}", start, end))
     return out
 
 

@@ -8,7 +8,7 @@ verdict on text the model cannot read: other languages get an explicit status.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
@@ -20,11 +20,30 @@ SAMPLE_CHARS = 2000
 MIN_LETTERS = 20  # below this, detection is noise: assume English
 
 
-@lru_cache(maxsize=1)
+_LOCK = threading.Lock()
+_LOADED: list[LanguageIdentifier] = []
+
+
 def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    identifier.set_languages(CANDIDATES)
-    return identifier
+    """The identifier, loaded once per process (its LZMA-packed model takes a few tenths of a second)."""
+    if not _LOADED:
+        with _LOCK:
+            if not _LOADED:
+                identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+                identifier.set_languages(CANDIDATES)
+                _LOADED.append(identifier)
+    return _LOADED[0]
+
+
+def preload() -> None:
+    """Start loading the identifier in a background thread.
+
+    The model is decompressed (LZMA, which releases the GIL) while the caller loads
+    the roleclass model and builds the spaCy pipeline, so a cold ``roleclass score``
+    does not wait for the two one after the other.
+    """
+    if not _LOADED:
+        threading.Thread(target=_identifier, name="roleclass-langid", daemon=True).start()
 
 
 def detect_language(text: str) -> str:

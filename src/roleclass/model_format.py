@@ -54,6 +54,7 @@ MAX_UNPACKED_BYTES = 1 << 30  # a model is a few MB; a zip that unpacks past thi
 # that moves to another module keeps its name here; only the module changes.
 ROLECLASS_TYPES: dict[str, str] = {
     "DutyClassifier": "roleclass.duty_model",
+    "DutyDetector": "roleclass.duty_detector",  # merge of wt-detect: models may carry a duty detector
     "PostingClassifier": "roleclass.posting_model",
     "TitleSuggester": "roleclass.suggest",
     "terms": "roleclass.suggest",  # the title suggester's TF-IDF analyzer

@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Span
-from text_to_num import text2num
 
 from roleclass.lexicon import lexicons
+from roleclass.tokens import token_table
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
 _MAX_MODIFIERS = 3
@@ -79,6 +79,8 @@ def _parse_count(words: list[str], lex: ActivityWords) -> int | None:
         return lex.number_words_extra[text]
     if not all(w.lower().replace("-", " ").split()[0] in lex.number_word_parts | {"and"} for w in words):
         return None
+    from text_to_num import text2num  # imported only when a statement spells a count out
+
     try:
         return int(text2num(text.replace("-", " "), "en"))
     except (ValueError, TypeError):
@@ -137,8 +139,9 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
 def parse_activities(span: Span, lex: ActivityWords | None = None) -> list[Activity]:
     """Find every counted activity in a statement, with its period if one is given."""
     lex = lex or default_words()
-    words = [t for t in span if not t.is_space]
-    texts = [t.text for t in words]
+    table = token_table(span.doc)
+    words = [i for i in range(span.start, span.end) if not table.space[i]]
+    texts = [table.text[i] for i in words]
     found: list[Activity] = []
     pending: list[int] = []
     i = 0
@@ -156,7 +159,8 @@ def parse_activities(span: Span, lex: ActivityWords | None = None) -> list[Activ
             if activity is not None:
                 phrase, function, after = activity
                 end_token = words[after - 1]
-                found.append(Activity(phrase, count[0], None, function, words[i].idx, end_token.idx + len(end_token)))
+                end = table.idx[end_token] + len(table.text[end_token])
+                found.append(Activity(phrase, count[0], None, function, table.idx[words[i]], end))
                 pending.append(len(found) - 1)
                 i = after
                 continue

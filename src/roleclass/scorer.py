@@ -11,7 +11,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,7 +58,11 @@ DUTY_SECTIONS = ("duties", "body")
 
 @dataclass
 class Statements:
-    """The statements of one posting with their features, vectors and probabilities."""
+    """The statements of one posting with their features, vectors and probabilities.
+
+    ``vectors`` holds the TF-IDF rows of the whole chunk the posting was scored in, and
+    statement ``i`` of this posting is row ``first + i`` of it (and of ``terms``).
+    """
 
     spans: list[Span]
     features: list[list[Feature]]
@@ -66,6 +70,68 @@ class Statements:
     probabilities: np.ndarray
     weights: np.ndarray
     duty_probabilities: np.ndarray | None = None  # P(duty) per statement, when the model has a detector
+    terms: StatementTerms | None = None
+    first: int = 0
+
+    def feature_terms(self, i: int) -> dict[str, np.ndarray]:
+        """Statement ``i``'s exact centred logit terms (``DutyClassifier.feature_terms``)."""
+        if self.terms is None:
+            raise ValueError("these statements were read without their terms")
+        return self.terms.of(self.first + i)
+
+
+class StatementTerms:
+    """Every statement's centred per-feature logit terms from one product over a chunk.
+
+    The same numbers ``DutyClassifier.feature_terms`` gives for one row (each column is
+    ``coef[:, j] * value`` less its mean over the classes), computed for all non-zeros
+    of the chunk's matrix at once instead of slicing it row by row.
+    """
+
+    def __init__(self, classifier: DutyClassifier, vectors: sparse.csr_matrix) -> None:
+        self.names = classifier.vectorizer_.feature_names_
+        columns = classifier.coef_[:, vectors.indices] * vectors.data
+        self.centred = np.ascontiguousarray((columns - columns.mean(axis=0)).T)
+        self.indptr = vectors.indptr
+        self.indices = vectors.indices
+
+    def of(self, row: int) -> dict[str, np.ndarray]:
+        start, end = int(self.indptr[row]), int(self.indptr[row + 1])
+        names, centred = self.names, self.centred
+        return {names[j]: centred[p] for p, j in zip(range(start, end), self.indices[start:end].tolist(), strict=True)}
+
+
+def split_statements(cleaned: str, language: str, acts: bool) -> tuple[list[Span], list[list[Feature]]]:
+    """A posting's statements and each one's anchored features (the per-posting half of reading)."""
+    _, spans = statements(cleaned, language)
+    return spans, [span_features(span, acts) for span in spans]
+
+
+def classify_statements(
+    classifier: DutyClassifier, features: list[list[Feature]]
+) -> tuple[sparse.csr_matrix | None, np.ndarray, StatementTerms | None]:
+    """One sparse product for the statements of a whole chunk: vectors, P(function), terms.
+
+    Every step is row by row (vectorizer, TF-IDF, L2 norm, linear logits, softmax), so a
+    statement gets the same numbers in any chunk as alone.
+    """
+    if not features:
+        return None, np.zeros((0, len(FUNCTIONS))), None
+    vectors = classifier.transform([counts(f) for f in features])
+    return vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors)
+
+
+def weigh_statements(
+    spans: list[Span], cleaned: str, detector: DutyDetector | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Statement weights (section weights, or P(duty) x base weight with a detector)."""
+    weights = np.array([span._.weight for span in spans], dtype=float)
+    if detector is None or not spans:
+        return weights, (None if detector is None else np.zeros(0))
+    duty_probabilities, weights = detector.weights(cleaned, spans)
+    for span, weight in zip(spans, weights, strict=True):
+        span._.weight = float(weight)
+    return weights, duty_probabilities
 
 
 def read_statements(
@@ -76,21 +142,25 @@ def read_statements(
     With a duty detector, a statement's weight is P(duty) x its base weight instead of
     its section's weight, and ``span._.weight`` says so too.
     """
-    _, spans = statements(cleaned, language)
-    acts = getattr(classifier, "acts", False)  # act features only for a model that reads them
-    features = [span_features(span, acts) for span in spans]
-    if spans:
-        vectors = classifier.transform([counts(f) for f in features])
-        probabilities = classifier.proba_from_vectors(vectors)
-    else:
-        vectors, probabilities = None, np.zeros((0, len(FUNCTIONS)))
-    weights = np.array([span._.weight for span in spans], dtype=float)
-    duty_probabilities = None
-    if detector is not None:
-        duty_probabilities, weights = detector.weights(cleaned, spans)
-        for span, weight in zip(spans, weights, strict=True):
-            span._.weight = float(weight)
-    return Statements(spans, features, vectors, probabilities, weights, duty_probabilities)
+    spans, features = split_statements(cleaned, language, getattr(classifier, "acts", False))
+    vectors, probabilities, terms = classify_statements(classifier, features)
+    weights, duty_probabilities = weigh_statements(spans, cleaned, detector)
+    return Statements(spans, features, vectors, probabilities, weights, duty_probabilities, terms)
+
+
+@dataclass
+class _Posting:
+    """A posting after its own steps (clean, language, statements), waiting for its chunk's products."""
+
+    cleaned: str
+    language: str
+    title: str | None
+    claim: str | None
+    spans: list[Span] = field(default_factory=list)
+    features: list[list[Feature]] = field(default_factory=list)
+    weights: np.ndarray | None = None
+    duty_probabilities: np.ndarray | None = None
+    done: ScoreResult | None = None  # decided without the models (unsupported language)
 
 
 class Scorer:
@@ -110,23 +180,7 @@ class Scorer:
 
     def score(self, text: str, title: str | None = None) -> ScoreResult:
         """Score one posting; raises InputError for text that is not a posting."""
-        raw, title = self._validate(text, title)
-        cleaned = clean_text(raw)
-        if not cleaned.strip():
-            raise InputError("the posting has no text once markup and whitespace are removed")
-        if len(cleaned) > MAX_DOC_CHARS:
-            raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
-        language = detect_language(cleaned)
-        claim = title_claim(title) if title else None
-        if not is_supported(language):
-            return self._unsupported(cleaned, language, claim, title)
-        found = read_statements(self.model.duty_classifier, cleaned, language, getattr(self.model, "duty_detector", None))
-        mass = duty_mass(found.probabilities, found.weights)
-        if not any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans))):
-            return self._no_duties(cleaned, language, title, claim)
-        classifier = self.model.posting_classifier
-        duty_probabilities = classifier.predict_proba([classifier.features(mass, claim or "other")])[0]
-        return self._result(cleaned, language, title, claim, found, mass, duty_probabilities)
+        return self._finish([self._prepare(text, title)])[0]
 
     def score_many(
         self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = 64
@@ -136,21 +190,90 @@ class Scorer:
         The stream never stops on one bad posting: an ``InputError`` becomes a
         ``ScoreError`` of kind "input", anything else one of kind "internal". Results
         are the same, byte for byte, as ``score`` called on each posting alone.
-        ``batch_size`` is how many postings are read ahead and worked on together.
+        ``batch_size`` postings are read ahead and worked on together: each is cleaned,
+        identified and cut into statements on its own, then the chunk's statements go
+        through one vectorizer call and one sparse product, and the posting model runs
+        once per chunk.
         """
         pairs = ((text, None) for text in texts) if titles is None else zip(texts, titles, strict=True)
         for chunk in iter(lambda: list(itertools.islice(pairs, max(1, batch_size))), []):
-            for text, title in chunk:
-                yield self._score_or_error(text, title)
+            prepared = [self._prepare_or_error(text, title) for text, title in chunk]
+            todo = [p for p in prepared if isinstance(p, _Posting)]
+            try:
+                finished = self._finish(todo)
+            except Exception:  # find the posting at fault: finish each alone
+                finished = [self._finish_or_error(p) for p in todo]
+            results = iter(finished)
+            for item in prepared:
+                yield next(results) if isinstance(item, _Posting) else item
 
-    def _score_or_error(self, text: object, title: object) -> ScoreResult | ScoreError:
+    def _prepare_or_error(self, text: object, title: object) -> _Posting | ScoreError:
         try:
-            return self.score(text, title)  # type: ignore[arg-type]
+            return self._prepare(text, title)
         except InputError as exc:
             return ScoreError(str(exc), "input")
         except Exception as exc:  # one posting must never stop the stream
-            LOG.exception("internal error scoring a posting")
-            return ScoreError(f"internal error ({type(exc).__name__}): {exc}", "internal")
+            return _internal(exc)
+
+    def _finish_or_error(self, posting: _Posting) -> ScoreResult | ScoreError:
+        try:
+            return self._finish([posting])[0]
+        except Exception as exc:  # one posting must never stop the stream
+            return _internal(exc)
+
+    def _prepare(self, text: object, title: object) -> _Posting:
+        """A posting's own steps: validate, clean, language, title claim, statements, weights."""
+        raw, title = self._validate(text, title)
+        cleaned = clean_text(raw)
+        if not cleaned.strip():
+            raise InputError("the posting has no text once markup and whitespace are removed")
+        if len(cleaned) > MAX_DOC_CHARS:
+            raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
+        language = detect_language(cleaned)
+        claim = title_claim(title) if title else None
+        posting = _Posting(cleaned, language, title, claim)
+        if not is_supported(language):
+            posting.done = self._unsupported(cleaned, language, claim, title)
+            return posting
+        classifier = self.model.duty_classifier
+        posting.spans, posting.features = split_statements(cleaned, language, getattr(classifier, "acts", False))
+        posting.weights, posting.duty_probabilities = weigh_statements(
+            posting.spans, cleaned, getattr(self.model, "duty_detector", None)
+        )
+        return posting
+
+    def _finish(self, postings: list[_Posting]) -> list[ScoreResult]:
+        """The chunk's products: one duty-model product for all statements, one posting-model call."""
+        active = [p for p in postings if p.done is None]
+        classifier = self.model.duty_classifier
+        vectors, probabilities, terms = classify_statements(classifier, [f for p in active for f in p.features])
+        found: dict[int, Statements] = {}
+        masses: dict[int, DutyMass] = {}
+        first = 0
+        for posting in active:
+            n = len(posting.spans)
+            statements_ = Statements(
+                posting.spans, posting.features, vectors, probabilities[first : first + n],
+                posting.weights, posting.duty_probabilities, terms, first,
+            )
+            first += n
+            found[id(posting)] = statements_
+            masses[id(posting)] = duty_mass(statements_.probabilities, statements_.weights)
+        with_duties = [p for p in active if _has_duties(found[id(p)])]
+        posting_classifier = self.model.posting_classifier
+        rows = [posting_classifier.features(masses[id(p)], p.claim or "other") for p in with_duties]
+        duty_probabilities = dict(zip(map(id, with_duties), posting_classifier.predict_proba(rows), strict=True)) if rows else {}
+        out: list[ScoreResult] = []
+        for p in postings:
+            if p.done is not None:
+                out.append(p.done)
+            elif id(p) not in duty_probabilities:
+                out.append(self._no_duties(p.cleaned, p.language, p.title, p.claim))
+            else:
+                out.append(
+                    self._result(p.cleaned, p.language, p.title, p.claim, found[id(p)], masses[id(p)], duty_probabilities[id(p)])
+                )
+        return out
 
     # -- steps ---------------------------------------------------------------------
     @staticmethod
@@ -211,12 +334,10 @@ class Scorer:
 
     def _evidence(self, cleaned: str, found: Statements, duties: str) -> list:
         terms = []
-        classifier = self.model.duty_classifier
         for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
             if weight <= 0:
                 continue
-            row = found.vectors[i]
-            terms.extend(explain.statement_terms(features, classifier.feature_terms(row), float(weight), i))
+            terms.extend(explain.statement_terms(features, found.feature_terms(i), float(weight), i))
         return explain.evidence(cleaned, terms, duties)
 
     @staticmethod
@@ -310,6 +431,16 @@ class Scorer:
             title=title,
             model=self.info,
         )
+
+
+def _has_duties(found: Statements) -> bool:
+    """Any weighted duty statement at all (else the posting's duties are ``other`` by definition)."""
+    return any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans)))
+
+
+def _internal(exc: Exception) -> ScoreError:
+    LOG.error("internal error scoring a posting", exc_info=exc)
+    return ScoreError(f"internal error ({type(exc).__name__}): {exc}", "internal")
 
 
 def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:

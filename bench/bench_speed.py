@@ -1,0 +1,209 @@
+"""Speed of roleclass against its floor, in one process: issue 12's figures.
+
+    .venv/bin/python bench/bench_speed.py                       # all measures, defaults below
+    .venv/bin/python bench/bench_speed.py --rounds 6 --cold-runs 7 --batch-n 2000 --memory-n 10000 100000
+
+1. Throughput ratio. The same seeded sample of ``--postings`` (3,000) real postings from
+   ``../shared/realdata`` (all files, drawn with replacement; our own corpus repeated when
+   ../shared is absent) is scored by ``Scorer.score_many`` (with its exact evidence) and
+   tokenized by spaCy's blank English tokenizer alone (``nlp.make_doc``), in alternating
+   rounds over the same slices so machine load falls on both. The ratio is roleclass's
+   postings/s over the tokenizer's (1.0 would be "as fast as tokenizing").
+2. Batch: ``classify_file`` on ``--batch-n`` rows of those postings with 1 and all workers
+   (postings/s, and per worker), each run a fresh child process (``bench_batch.timed_run``).
+3. Memory: peak resident memory of one-worker ``classify_file`` runs at each ``--memory-n``.
+4. Cold start: wall time of ``roleclass score examples/...txt`` against the bare
+   ``python -c "import spacy, sklearn.linear_model"``, interleaved, medians of ``--cold-runs``.
+
+Results go to bench/results/speed.json (with the load average before and after) and a
+Markdown table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+RESULTS = ROOT / "bench" / "results" / "speed.json"
+EXAMPLE = ROOT / "examples" / "marketing_director_sales_duties.txt"
+SHARED = ROOT.parent / "shared" / "realdata"
+SEED = 12
+
+
+def postings(count: int) -> tuple[list[dict[str, str]], str]:
+    """``count`` postings (title, description): real ones when ../shared has them, seeded."""
+    rows: list[dict[str, str]] = []
+    source = "realdata"
+    for path in sorted(SHARED.glob("*.jsonl")) if SHARED.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.strip():
+                row = json.loads(line)
+                if row.get("description"):
+                    rows.append({"title": row.get("title") or "", "description": row["description"]})
+    if not rows:
+        from bench_batch import corpus_postings
+
+        rows, source = corpus_postings(), "own corpus (../shared/realdata absent)"
+    return random.Random(SEED).choices(rows, k=count), source
+
+
+def throughput(sample: list[dict[str, str]], rounds: int, batch_size: int) -> dict[str, object]:
+    """Alternating rounds of the tokenizer alone and roleclass over the same slices."""
+    import spacy
+
+    from roleclass.scorer import Scorer
+
+    nlp = spacy.blank("en")
+    scorer = Scorer.load()
+    texts = [p["description"] for p in sample]
+    titles = [p["title"] or None for p in sample]
+    list(scorer.score_many(texts[:20], titles[:20]))  # build the pipelines and caches once
+    [nlp.make_doc(t) for t in texts[:20]]
+    tokenizer_s = roleclass_s = 0.0
+    errors = 0
+    size = -(-len(texts) // rounds)
+    for r in range(rounds):
+        part = slice(r * size, (r + 1) * size)
+        order = (0, 1) if r % 2 == 0 else (1, 0)  # who goes first alternates too
+        for which in order:
+            started = time.perf_counter()
+            if which == 0:
+                for text in texts[part]:
+                    nlp.make_doc(text)
+                tokenizer_s += time.perf_counter() - started
+            else:
+                errors += sum(1 for o in scorer.score_many(texts[part], titles[part], batch_size=batch_size) if not hasattr(o, "verdict"))
+                roleclass_s += time.perf_counter() - started
+    n = len(texts)
+    return {
+        "postings": n,
+        "rounds": rounds,
+        "batch_size": batch_size,
+        "tokenizer_postings_per_s": round(n / tokenizer_s, 1),
+        "roleclass_postings_per_s": round(n / roleclass_s, 1),
+        "ratio_roleclass_over_tokenizer": round(tokenizer_s / roleclass_s, 3),
+        "errors": errors,
+    }
+
+
+def cold(runs: int) -> dict[str, object]:
+    python = sys.executable
+    commands = {
+        "bare_import": [python, "-c", "import spacy, sklearn.linear_model"],
+        "roleclass_score": [python, "-m", "roleclass", "score", str(EXAMPLE)],
+    }
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    for _ in range(runs):
+        for name, command in commands.items():  # interleaved: one of each per round
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            times[name].append(time.perf_counter() - started)
+    bare, score = statistics.median(times["bare_import"]), statistics.median(times["roleclass_score"])
+    return {
+        "runs": runs,
+        "bare_import_s_median": round(bare, 3),
+        "roleclass_score_s_median": round(score, 3),
+        "ratio": round(score / bare, 3),
+        "all_s": {k: [round(v, 3) for v in vs] for k, vs in times.items()},
+    }
+
+
+def batch_runs(sample: list[dict[str, str]], counts: list[int], workers: list[int]) -> list[dict[str, object]]:
+    from bench_batch import timed_run
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for n in counts:
+            source = folder / f"postings-{n}.jsonl"
+            with source.open("w", encoding="utf-8") as handle:
+                for i in range(n):
+                    posting = sample[i % len(sample)]
+                    handle.write(json.dumps({"id": f"p{i}", **posting}) + "\n")
+            for w in workers:
+                run = timed_run(source, w, folder, None)
+                keep = ("rows", "errors", "workers", "seconds", "postings_per_s", "postings_per_s_per_worker",
+                        "postings_per_cpu_second", "peak_total_rss_mb", "peak_total_pss_mb", "memory_measure")
+                out.append({"n": n, **{k: run.get(k) for k in keep}})
+                print(f"classify_file N={n:,} workers={w}: {run['postings_per_s']} postings/s, "
+                      f"{run['peak_total_rss_mb']} MB RSS", file=sys.stderr)
+    return out
+
+
+def markdown(results: dict[str, object]) -> str:
+    t, c = results.get("throughput"), results.get("cold")
+    lines = ["| measure | value | target |", "|---|---:|---:|"]
+    if t:
+        lines += [
+            f"| spaCy blank tokenizer alone, postings/s | {t['tokenizer_postings_per_s']} | |",
+            f"| roleclass score_many with exact evidence, postings/s | {t['roleclass_postings_per_s']} | |",
+            f"| ratio roleclass / tokenizer ({t['postings']:,} postings, {t['rounds']} interleaved rounds) "
+            f"| {t['ratio_roleclass_over_tokenizer']} | >= 0.5 |",
+        ]
+    for run in results.get("batch", []):  # type: ignore[union-attr]
+        lines.append(
+            f"| classify_file N={run['n']:,}, {run['workers']} worker(s): postings/s (per worker), peak RSS "
+            f"| {run['postings_per_s']} ({run['postings_per_s_per_worker']}), {run['peak_total_rss_mb']} MB | < 400 MB (1 worker) |"
+        )
+    if c:
+        lines += [
+            f"| cold `roleclass score` (median of {c['runs']}) | {c['roleclass_score_s_median']} s | |",
+            f"| bare `import spacy, sklearn.linear_model` (median) | {c['bare_import_s_median']} s | |",
+            f"| cold ratio | {c['ratio']} | <= 1.3 |",
+        ]
+    m = results["machine"]  # type: ignore[index]
+    lines.append(f"| load average (1 min) before / after | {m['load_before']} / {m['load_after']} | |")  # type: ignore[index]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postings", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--batch-n", type=int, nargs="*", default=[2000], help="rows for the 1/all-worker runs")
+    parser.add_argument("--memory-n", type=int, nargs="*", default=[10000, 100000], help="rows for 1-worker memory runs")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "batch", "memory", "cold"])
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    results: dict[str, object] = {
+        "command": "python bench/bench_speed.py " + " ".join(sys.argv[1:]),
+        "machine": {
+            "cores": cores,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_before": round(os.getloadavg()[0], 2),
+        },
+    }
+    sample, source = postings(args.postings)
+    results["postings_source"] = source
+    if "throughput" not in args.skip:
+        results["throughput"] = throughput(sample, args.rounds, args.batch_size)
+    runs = []
+    if "batch" not in args.skip:
+        runs += batch_runs(sample, args.batch_n, sorted({1, cores}))
+    if "memory" not in args.skip:
+        runs += batch_runs(sample, args.memory_n, [1])
+    results["batch"] = runs
+    if "cold" not in args.skip:
+        results["cold"] = cold(args.cold_runs)
+    results["machine"]["load_after"] = round(os.getloadavg()[0], 2)  # type: ignore[index]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""One read of a Doc's tokens, shared by every stage that walks them.
+
+Iterating a spaCy Doc makes a Python ``Token`` object per token per pass; statements,
+features, act features, counted activities and duty units each walked every
+statement's tokens again, so a posting's tokens were built five times over. This
+table reads the attributes those stages use once per Doc, from ``Doc.to_array``, and
+the token texts as slices of the Doc's text: the same values ``Token.text``,
+``.idx``, ``.is_alpha``, ``.is_punct`` and ``.is_space`` give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH
+from spacy.tokens import Doc
+
+_KEY = "roleclass_tokens"
+TEXT_KEY = "roleclass_text"  # the Doc's text when the caller knows it (Doc.text joins every token)
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """Per-token attributes of one Doc, indexed by token position."""
+
+    text: list[str]
+    idx: list[int]
+    alpha: list[bool]
+    punct: list[bool]
+    space: list[bool]
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, without re-joining its tokens when ``duties.statements`` stored it."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if text is not None else doc.text
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The Doc's token table, built on first use and kept in ``doc.user_data``."""
+    table = doc.user_data.get(_KEY)
+    if table is None:
+        text = doc_text(doc)
+        if len(doc):
+            idx, length, alpha, punct, space = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE]).T.tolist()
+        else:
+            idx, length, alpha, punct, space = [], [], [], [], []
+        table = TokenTable(
+            [text[i : i + n] for i, n in zip(idx, length, strict=True)],
+            idx,
+            [bool(a) for a in alpha],
+            [bool(p) for p in punct],
+            [bool(s) for s in space],
+        )
+        doc.user_data[_KEY] = table
+    return table

@@ -1,0 +1,85 @@
+"""ftfy runs only on text it would change (issue 12): the cheap check never skips a repair."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ftfy
+import pytest
+
+from roleclass.clean import _repair_mac_roman, clean_text, ftfy_would_change
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _prepared(text: str) -> str:
+    """The text as clean_text hands it to ftfy."""
+    return _repair_mac_roman(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _texts(paths: list[Path]) -> list[str]:
+    rows = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return [r.get("text") or r.get("description") or "" for r in rows]
+
+
+def _check(texts: list[str]) -> None:
+    for i, raw in enumerate(texts):
+        text = _prepared(raw)
+        if not ftfy_would_change(text):
+            assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text, f"text {i}: ftfy skipped but needed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We\u00e2\u0080\u0099re hiring",  # UTF-8 read as Latin-1
+        "We\u00e2\u20ac\u2122re hiring",  # UTF-8 read as Windows-1252
+        "Sales &amp; Marketing",  # an entity ftfy unescapes
+        "\ufb01nance team",  # a ligature
+        "\uff33ales",  # full width
+        "line\u2028break",
+        "decomposed a\u0308",  # not NFC
+        "colour \x1b[31mred\x1b[0m",
+    ],
+)
+def test_text_ftfy_changes_is_sent_to_it(text: str) -> None:
+    assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") != text
+    assert ftfy_would_change(text)
+
+
+def test_plain_text_skips_ftfy_and_cleans_the_same() -> None:
+    text = "Wir suchen dich – „Vertrieb“ für Köln.\n- Neue Kunden gewinnen\n- You’ll own the pipeline…"
+    assert not ftfy_would_change(text)
+    assert clean_text(text) == text == ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+
+
+def test_an_entity_after_the_first_tag_line_is_left_to_the_html_renderer() -> None:
+    text = "<p>Sales</p>\nR&amp;D"
+    assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text
+    assert not ftfy_would_change(text)
+
+
+def test_the_check_never_skips_a_repair_on_the_corpus() -> None:
+    _check(_texts(sorted((ROOT / "corpus").glob("postings_*.jsonl"))))
+
+
+def test_the_check_never_skips_a_repair_on_real_postings(shared_dir: Path) -> None:
+    paths = sorted((shared_dir / "realdata").glob("*.jsonl"))
+    if not paths:
+        pytest.skip("../shared/realdata is absent")
+    _check(_texts(paths))
+
+
+def test_plain_characters_are_never_changed_by_ftfy() -> None:
+    """The no-import shortcut: any mix of ASCII, curly quotes, dashes and ellipses is left alone."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "aZ09 .,;-'\"\n\t&<>" + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        if "&" in text:
+            continue
+        assert not ftfy_would_change(text)
+        assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text, repr(text)

@@ -1,0 +1,77 @@
+"""``Scorer.score_many`` scores a chunk at once and gives, byte for byte, what ``score`` gives alone (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from roleclass.errors import InputError
+from roleclass.result import ScoreError, ScoreResult
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_SAMPLE = 300  # real postings compared (seeded); the whole corpus is compared in full
+
+
+def _alone(scorer, text, title) -> str:
+    try:
+        return scorer.score(text, title).to_json()
+    except InputError as exc:
+        return f"input error: {exc}"
+
+
+def _together(outcome: ScoreResult | ScoreError) -> str:
+    if isinstance(outcome, ScoreError):
+        assert outcome.kind == "input", outcome.message
+        return f"input error: {outcome.message}"
+    return outcome.to_json()
+
+
+def _same(scorer, pairs: list[tuple[str, str | None]], batch_size: int) -> None:
+    texts, titles = [t for t, _ in pairs], [t for _, t in pairs]
+    together = [_together(o) for o in scorer.score_many(texts, titles, batch_size=batch_size)]
+    assert len(together) == len(pairs)
+    for i, ((text, title), got) in enumerate(zip(pairs, together, strict=True)):
+        assert got == _alone(scorer, text, title), f"posting {i} differs when scored in a chunk"
+
+
+def _corpus() -> list[tuple[str, str | None]]:
+    pairs = []
+    for path in sorted((ROOT / "corpus").glob("postings_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.strip():
+                row = json.loads(line)
+                pairs.append((row.get("text") or row.get("description") or "", row.get("title")))
+    return pairs
+
+
+def test_score_many_equals_score_over_the_whole_corpus(scorer) -> None:
+    pairs = _corpus()
+    assert len(pairs) > 100
+    _same(scorer, pairs, batch_size=64)
+
+
+def test_score_many_equals_score_over_real_postings(scorer, shared_dir: Path) -> None:
+    files = sorted((shared_dir / "realdata").glob("*.jsonl"))
+    if not files:
+        pytest.skip("../shared/realdata is absent: the real postings can't be compared")
+    rows = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    sample = random.Random(12).sample(rows, min(REAL_SAMPLE, len(rows)))
+    _same(scorer, [(r.get("description") or r.get("text") or "", r.get("title")) for r in sample], batch_size=37)
+
+
+def test_chunks_mix_languages_errors_and_no_duty_postings(scorer) -> None:
+    pairs = [
+        ("Prospect new accounts by phone and close deals with store buyers each week.", "Sales Rep"),
+        ("   ", None),
+        ("Wir suchen dich! Deine Aufgaben:\n- Neue Kunden gewinnen\n- Angebote erstellen und verhandeln", None),
+        ("Nous recherchons un commercial pour développer notre portefeuille de clients en France.", None),
+        ("About us: we are a friendly company founded in 1999.", "Marketing Manager"),
+        ("- Plan paid social campaigns\n- Manage the SEO budget\n- Write the newsletter", "Marketing Lead"),
+    ]
+    _same(scorer, pairs, batch_size=4)
+    outcomes = list(scorer.score_many([t for t, _ in pairs], [t for _, t in pairs]))
+    assert isinstance(outcomes[1], ScoreError) and outcomes[1].kind == "input"
+    assert outcomes[3].status == "unsupported_language"
