@@ -159,7 +159,10 @@ def test_fifty_thousand_line_posting_is_scored_in_reasonable_time(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["verdict"] == "sales" and len(data["duty_spans"]) == 5_000
+    assert data["verdict"] == "sales"
+    # the duty detector lists the sales lines it calls duties (P >= 0.5), never a "Ref" line
+    assert 1_000 <= len(data["duty_spans"]) <= 5_000
+    assert all("outbound calls" in span["text"] for span in data["duty_spans"])
     seconds, max_rss_kb = done.stderr.split()[-2:]
     assert float(seconds) < 120
     assert int(max_rss_kb) < 2_000_000  # KiB on Linux: under 2 GB

@@ -47,7 +47,7 @@ LOG = logging.getLogger(__name__)
 # How probable the duties that contradict the title must be, together, before a mismatch is
 # flagged (``Scorer._choose``); chosen on cross-validation grouped by source:
 # `.venv/bin/python bench/mismatch_threshold.py` (README, "Accuracy").
-MIN_MISMATCH_PROBABILITY = 0.5
+MIN_MISMATCH_PROBABILITY = 0.8
 MAX_POSTING_CHARS = 1_000_000  # raw characters; longer input is refused, not truncated
 MAX_TITLE_CHARS = 1_000
 _SURROGATES = re.compile("[\ud800-\udfff]")
