@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,6 +48,21 @@ def write_table(path: Path, rows: list[dict[str, str]], fmt: str | None = None) 
             writer.writeheader()
             writer.writerows(rows)
     return path
+def interrupt_at_chunk(monkeypatch: pytest.MonkeyPatch, n: int) -> Callable[..., list]:
+    """Make the n-th scored chunk raise KeyboardInterrupt, as Ctrl-C would mid-run; returns the real scorer."""
+    real = runner.score_chunk
+    calls = {"n": 0}
+
+    def interrupted(jobs: list, suggest: bool = False) -> list:
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(jobs, suggest)
+
+    monkeypatch.setattr(runner, "score_chunk", interrupted)
+    return real
+
+
 
 
 def read_table(path: Path) -> list[dict]:
@@ -274,17 +290,8 @@ def test_resume_parquet_after_an_interruption(tmp_path: Path, monkeypatch: pytes
     source = write_table(tmp_path / "in.jsonl", postings())
     clean = tmp_path / "clean.parquet"
     classify_file(source, clean, chunk_size=2, **RUN)
-    real = runner.score_chunk
-    calls = {"n": 0}
-
-    def interrupted(jobs: list, suggest: bool = False) -> list:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt
-        return real(jobs, suggest)
-
     out = tmp_path / "out.parquet"
-    monkeypatch.setattr(runner, "score_chunk", interrupted)
+    real = interrupt_at_chunk(monkeypatch, 5)
     with pytest.raises(KeyboardInterrupt):
         classify_file(source, out, chunk_size=2, **RUN)
     parts = tmp_path / "out.parquet.parts"

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from cli_assertions import assert_one_line_error
 from click.testing import CliRunner
-from test_batch import MODEL, MODEL_ARGS, RUN, postings, write_table
+from test_batch import MODEL, MODEL_ARGS, RUN, interrupt_at_chunk, postings, write_table
 
 from roleclass import batch, runner, writers
 from roleclass.batch import classify_file
@@ -166,17 +166,8 @@ def test_parquet_parts_are_flushed_by_time(tmp_path: Path, monkeypatch: pytest.M
     source = write_table(tmp_path / "in.jsonl", postings())
     clean = tmp_path / "clean.parquet"
     classify_file(source, clean, chunk_size=2, **RUN)
-    real = runner.score_chunk
-    calls = {"n": 0}
-
-    def interrupted(jobs: list, suggest: bool = False) -> list:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(jobs, suggest)
-
     out = tmp_path / "out.parquet"
-    monkeypatch.setattr(runner, "score_chunk", interrupted)
+    real = interrupt_at_chunk(monkeypatch, 3)
     with pytest.raises(KeyboardInterrupt):
         classify_file(source, out, chunk_size=2, **RUN)
     parts = sorted((tmp_path / "out.parquet.parts").glob("*.parquet"))

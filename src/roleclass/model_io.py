@@ -127,6 +127,21 @@ def expected_checksum(path: Path) -> str | None:
     return digest
 
 
+def verify_checksum(path: Path, digest: str, trust: bool) -> None:
+    """Refuse a model whose ``.sha256`` disagrees, or that has none unless ``trust`` says where it came from.
+
+    ``--trust-model`` never overrides a checksum file that disagrees.
+    """
+    expected = expected_checksum(path)
+    if expected is None and not trust:
+        raise ModelError(
+            f"no checksum file {checksum_path(path).name} beside {path}; "
+            "pass --trust-model to load it if you trust where it came from"
+        )
+    if expected is not None and expected != digest:
+        raise ModelError(f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)")
+
+
 def load_model(path: Path | None = None, trust: bool = False) -> tuple[RoleclassModel, str]:
     """Load a model file after checking it; returns the model and its sha256.
 
@@ -141,14 +156,7 @@ def load_model(path: Path | None = None, trust: bool = False) -> tuple[Roleclass
         raise ModelError(f"{path} is not a roleclass model: larger than {MAX_MODEL_BYTES >> 20} MiB")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    expected = expected_checksum(path)
-    if expected is None and not trust:
-        raise ModelError(
-            f"no checksum file {checksum_path(path).name} beside {path}; "
-            "pass --trust-model to load it if you trust where it came from"
-        )
-    if expected is not None and expected != digest:
-        raise ModelError(f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)")
+    verify_checksum(path, digest, trust)
     with warnings.catch_warnings(record=True) as caught:
         # scikit-learn warns once per estimator; one clear warning below replaces them
         warnings.simplefilter("always", InconsistentVersionWarning)

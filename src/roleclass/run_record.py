@@ -133,23 +133,14 @@ def check_output_path(out: Path) -> None:
 
 def check_model(model_path: str | Path | None, trust: bool) -> str:
     """The model file's sha256, after the checks ``model_io.load_model`` makes before
-    unpickling (present, checksum file present unless ``trust``, checksum equal). Loading
+    reading it (present, checksum file present unless ``trust``, checksum equal). Loading
     itself happens in the workers; a file that passes this and still fails to load fails
     the run before OUT is replaced."""
-    from roleclass.model_io import checksum_path, default_model_path, expected_checksum, sha256_of
+    from roleclass.model_io import default_model_path, sha256_of, verify_checksum
 
     path = Path(model_path) if model_path is not None else default_model_path()
     if not path.is_file():
         raise ModelError(f"model file not found: {path} (build it with `roleclass train`)")
     digest = sha256_of(path)
-    expected = expected_checksum(path)
-    if expected is None and not trust:
-        raise ModelError(
-            f"no checksum file {checksum_path(path).name} beside {path}; "
-            "a model file runs code when loaded, so pass --trust-model only for a file you trust"
-        )
-    if expected is not None and expected != digest:
-        raise ModelError(
-            f"model file {path} does not match its checksum (expected {expected[:12]}…, got {digest[:12]}…)"
-        )
+    verify_checksum(path, digest, trust)
     return digest

@@ -392,44 +392,45 @@ class Scorer:
         probability is given and the result is flagged for review.
         """
         note = "no duty statements found: the posting holds no statement of what the job does"
-        return ScoreResult(
-            verdict="other",
-            confidence=None,
-            probabilities=None,
-            duties="other",
-            sales_share=None,
-            title_claim=claim,
-            mismatch=is_mismatch("other", claim, has_duties=False),
-            reason=f"{title_part(claim)}; {note}",
-            evidence=[],
-            duty_spans=[],
-            text=cleaned,
-            language=language,
-            status=STATUS_NO_DUTIES,
-            title=title,
-            model=self.info,
-            review=True,
-            review_reason=note,
+        return self._without_numbers(
+            cleaned, language, title, claim, STATUS_NO_DUTIES, f"{title_part(claim)}; {note}", "other", note
         )
 
     def _unsupported(self, cleaned: str, language: str, claim: str | None, title: str | None) -> ScoreResult:
         """A language the model cannot read: no verdict, and no number that looks like one."""
+        reason = f"unsupported language '{language}': roleclass reads English and German; no verdict given"
+        return self._without_numbers(cleaned, language, title, claim, STATUS_UNSUPPORTED_LANGUAGE, reason)
+
+    def _without_numbers(
+        self,
+        cleaned: str,
+        language: str,
+        title: str | None,
+        claim: str | None,
+        status: str,
+        reason: str,
+        label: str | None = None,
+        review_reason: str | None = None,
+    ) -> ScoreResult:
+        """A result with nothing to base a probability on: ``label`` (or no verdict), never a mismatch."""
         return ScoreResult(
-            verdict=None,
+            verdict=label,
             confidence=None,
             probabilities=None,
-            duties=None,
+            duties=label,
             sales_share=None,
             title_claim=claim,
             mismatch=False,
-            reason=f"unsupported language '{language}': roleclass reads English and German; no verdict given",
+            reason=reason,
             evidence=[],
             duty_spans=[],
             text=cleaned,
             language=language,
-            status=STATUS_UNSUPPORTED_LANGUAGE,
+            status=status,
             title=title,
             model=self.info,
+            review=review_reason is not None,
+            review_reason=review_reason,
         )
 
 
