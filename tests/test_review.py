@@ -47,10 +47,31 @@ def test_a_posting_with_no_duties_is_other_without_mismatch_or_confidence(scorer
 
 
 def test_no_title_claims_nothing_and_says_so(scorer, case_posting):
-    result = scorer.score(case_posting)
-    assert result.title_claim is None
+    result = scorer.score(case_posting)  # opens with "About Brightline Packaging": no job title there
+    assert result.title is None and result.title_claim is None and result.title_source is None
     assert result.reason.startswith("no title given;")
     assert json.loads(result.to_json())["title_claim"] is None
+
+
+def test_a_posting_pasted_whole_takes_its_title_from_the_first_line_and_says_so(scorer, case_posting):
+    result = scorer.score("Marketing Director – Residential Solar (Phoenix Metro)\n\n" + case_posting)
+    assert result.title == "Marketing Director – Residential Solar (Phoenix Metro)"
+    assert result.title_source == "first line" and result.title_claim == "marketing"
+    assert result.verdict == "hybrid" and result.mismatch
+    given = scorer.score(case_posting, "Sales Representative")
+    assert given.title_source == "given" and given.title_claim == "sales"
+
+
+def test_an_html_posting_takes_its_title_from_the_title_element(scorer):
+    page = (
+        "<html><head><title>Inside Sales Representative &amp; Closer</title></head><body><ul>"
+        "<li>Make 60 outbound calls a day to small business owners</li>"
+        "<li>Qualify leads one by one and book demos</li>"
+        "<li>Negotiate and close new accounts in your territory</li></ul></body></html>"
+    )
+    result = scorer.score(page)
+    assert result.title == "Inside Sales Representative & Closer" and result.title_source == "html <title>"
+    assert result.title_claim == "sales"
 
 
 def test_an_unsupported_language_gets_no_number_that_looks_like_a_verdict(scorer):

@@ -73,8 +73,9 @@ def render_result(result: ScoreResult, color: bool = False, suggested_title: str
 def _title_line(result: ScoreResult) -> str:
     if not result.title:
         return "Title: none given"
+    found = "" if result.title_source in (None, "given") else f" (taken from the {result.title_source})"
     if result.title_claim == "other":
-        line = f"Title: {result.title!r} names no sales or marketing function"
+        line = f"Title: {result.title!r}{found} names no sales or marketing function"
     else:
-        line = f"Title: {result.title!r} claims {result.title_claim}"
+        line = f"Title: {result.title!r}{found} claims {result.title_claim}"
     return line + ("  ** MISMATCH: the duties don't carry what the title claims **" if result.mismatch else "")

@@ -50,7 +50,8 @@ class ScoreResult:
     (an unsupported language): the tool never guesses on text its model cannot read.
     ``confidence``, ``probabilities`` and ``sales_share`` are None when there is nothing
     to base a number on (no verdict, or no duty statement); ``title_claim`` is None
-    when no title was given. ``review`` says a person should read this result first,
+    when no title was given or found. ``title_source`` says where ``title`` came from:
+    "given", "html <title>" or "first line" (a posting pasted whole), or None. ``review`` says a person should read this result first,
     and ``review_reason`` why (``roleclass.review``).
     """
 
@@ -71,6 +72,7 @@ class ScoreResult:
     model: ModelInfo
     review: bool = False
     review_reason: str | None = None
+    title_source: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 
 from roleclass.labels import FUNCTIONS_OF_DUTIES
 
-# Chosen by `roleclass evaluate --no-faithfulness --jobs 1` (cross-validation by source, all 989 postings;
-# bench/results/evaluation.json, "review"): of 864 candidate policies, none leaves the unflagged results right
-# 95% of the time at any share flagged under 58%, so the rule in evaluation.metrics.choose_policy takes the most
-# accurate policy that flags at most 15%: 14.8% flagged, unflagged accuracy 0.829 (0.888 on real English).
-# The 95% target is not met: that is the model's accuracy, not a threshold, to fix.
-MIN_TOP_PROBABILITY = 0.55
-MIN_MARGIN = 0.15
-MIN_DUTY_STATEMENTS = 2
-MIN_MISMATCH_SUPPORT = 3
+# Chosen by `roleclass evaluate --write-card --jobs 2` (cross-validation by source, all 989 postings, the shipped
+# model with its duty detector; bench/results/evaluation.json, "review"): of 864 candidate policies, the most
+# accurate one that flags at most 15% (the cap) is "the top verdict under 45%": 14.7% flagged, unflagged
+# accuracy 0.814. Unflagged accuracy reaches 95% only when 62% are flagged, which makes the flag useless to a job
+# board, so the cap wins; the 95% target is the model's accuracy to improve, not a threshold to move.
+# Results with no duty statements are always flagged.
+MIN_TOP_PROBABILITY = 0.45
+MIN_MARGIN = 0.0
+MIN_DUTY_STATEMENTS = 1
+MIN_MISMATCH_SUPPORT = 1
 
 
 @dataclass(frozen=True)

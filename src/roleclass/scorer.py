@@ -11,7 +11,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +40,7 @@ from roleclass.result import (
     ScoreResult,
 )
 from roleclass.review import DEFAULT_POLICY
-from roleclass.title import title_claim
+from roleclass.title import guess_title, title_claim
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
 LOG = logging.getLogger(__name__)
@@ -156,6 +156,7 @@ class _Posting:
     language: str
     title: str | None
     claim: str | None
+    title_source: str | None = None  # "given", or where a title was found when none was given
     spans: list[Span] = field(default_factory=list)
     features: list[list[Feature]] = field(default_factory=list)
     weights: np.ndarray | None = None
@@ -230,8 +231,11 @@ class Scorer:
         if len(cleaned) > MAX_DOC_CHARS:
             raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
         language = detect_language(cleaned)
+        title_source = "given" if title else None
+        if not title:
+            title, title_source = guess_title(raw, cleaned)
         claim = title_claim(title) if title else None
-        posting = _Posting(cleaned, language, title, claim)
+        posting = _Posting(cleaned, language, title, claim, title_source)
         if not is_supported(language):
             posting.done = self._unsupported(cleaned, language, claim, title)
             return posting
@@ -266,13 +270,14 @@ class Scorer:
         out: list[ScoreResult] = []
         for p in postings:
             if p.done is not None:
-                out.append(p.done)
+                result = p.done
             elif id(p) not in duty_probabilities:
-                out.append(self._no_duties(p.cleaned, p.language, p.title, p.claim))
+                result = self._no_duties(p.cleaned, p.language, p.title, p.claim)
             else:
-                out.append(
-                    self._result(p.cleaned, p.language, p.title, p.claim, found[id(p)], masses[id(p)], duty_probabilities[id(p)])
+                result = self._result(
+                    p.cleaned, p.language, p.title, p.claim, found[id(p)], masses[id(p)], duty_probabilities[id(p)]
                 )
+            out.append(replace(result, title_source=p.title_source))
         return out
 
     # -- steps ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ where the function word only qualifies another job ("Sales Research Analyst",
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from functools import lru_cache
@@ -86,3 +87,37 @@ def title_claim(title: str | None) -> str:
     if len(functions) == 2:
         return _claim_of_two(text, matches)
     return functions.pop()
+
+
+_HTML_TITLE = re.compile(r"<title[^>]{0,200}>([^<]{1,300})</title>", re.I)
+MAX_GUESSED_TITLE_WORDS = 10
+TITLE_FROM_HTML = "html <title>"
+TITLE_FROM_FIRST_LINE = "first line"
+
+
+def guess_title(raw: str, cleaned: str) -> tuple[str | None, str | None]:
+    """A title for a posting given without one, and where it was found.
+
+    People paste whole postings: an HTML page names the job in ``<title>``, a pasted
+    posting usually opens with it. The first line counts only when it looks like a job
+    title (a few words, no sentence, naming a role or a function), so a posting that
+    opens with its blurb is left without a title rather than given a wrong one.
+    """
+    found = _HTML_TITLE.search(raw[:20_000])
+    if found:
+        text = " ".join(html.unescape(found.group(1)).split())
+        if text:
+            return text, TITLE_FROM_HTML
+    first = next((line.strip(" #*-•\t") for line in cleaned.splitlines() if line.strip()), "")
+    if first and _looks_like_title(first):
+        return first, TITLE_FROM_FIRST_LINE
+    return None, None
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    if not 1 <= len(words) <= MAX_GUESSED_TITLE_WORDS or line.endswith((".", ":", "!", "?", ",")):
+        return False
+    patterns = _compiled()
+    text = normalise_title(line)
+    return bool(patterns["role"].search(" " + text) or _matches(text) or patterns["other_head"].search(text))

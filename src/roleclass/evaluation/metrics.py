@@ -207,16 +207,17 @@ def sweep(predictions: Sequence[Prediction], policies: Iterable[ReviewPolicy]) -
 def choose_policy(rows: Sequence[dict[str, object]]) -> dict[str, object]:
     """The rule the shipped thresholds come from, small enough to say in a sentence.
 
-    Of the policies whose unflagged results are right at least 95% of the time, the one
-    that flags the fewest (ties: the lowest thresholds, the simplest policy). If none
-    reaches 95%, the most accurate one among those that flag at most 15%, and the row
-    says that the targets cannot both be met.
+    A flag on most results is no use to a job board, so the cap on the share flagged (15%)
+    comes first: of the policies under it whose unflagged results are right at least 95%
+    of the time, the one that flags the fewest (ties: the lowest thresholds, the simplest
+    policy); if none under the cap reaches 95%, the most accurate one under it, and the
+    row says that the targets cannot both be met.
     """
     def simplest(row: dict[str, object]) -> tuple:
         return tuple(row["policy"].values())  # type: ignore[union-attr]
 
     usable = [r for r in rows if r["unflagged_accuracy"] is not None]
-    good = [r for r in usable if r["unflagged_accuracy"] >= ACCURACY_TARGET]
+    good = [r for r in usable if r["unflagged_accuracy"] >= ACCURACY_TARGET and r["flagged"] <= FLAGGED_TARGET]
     if good:
         best = min(good, key=lambda r: (r["flagged"], simplest(r)))
     else:

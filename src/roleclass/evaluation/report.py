@@ -93,8 +93,8 @@ def review_markdown(review: dict[str, object]) -> list[str]:
         f"Shipped policy (`review.DEFAULT_POLICY`: {_policy(shipped)}): {_fmt(shipped['flagged'])} flagged "
         f"(target <= {FLAGGED_TARGET:.2f}), unflagged accuracy {_fmt(shipped['unflagged_accuracy'])} "
         f"(target >= {ACCURACY_TARGET:.2f}).",
-        f"The rule (fewest flagged with unflagged accuracy >= {ACCURACY_TARGET:.2f}; else the most accurate with at most "
-        f"{FLAGGED_TARGET:.0%} flagged) picks: {_policy(chosen)}: {_fmt(chosen['flagged'])} flagged, unflagged accuracy "
+        f"The rule (at most {FLAGGED_TARGET:.0%} flagged: the fewest flagged with unflagged accuracy >= "
+        f"{ACCURACY_TARGET:.2f}, else the most accurate) picks: {_policy(chosen)}: {_fmt(chosen['flagged'])} flagged, unflagged accuracy "
         f"{_fmt(chosen['unflagged_accuracy'])}; "
         + ("both targets met." if chosen["meets_targets"] else "the two targets cannot both be met on these predictions."),
         "",
