@@ -8,6 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from test_train_and_evaluate import TINY_ONET
 
 from roleclass.cli import cli
 from roleclass.data import load_own_postings, repo_root
@@ -31,14 +32,6 @@ from roleclass.evaluation.report import markdown
 from roleclass.review import DEFAULT_POLICY, ReviewPolicy
 from roleclass.train import ModelSettings
 
-TINY_ONET = [
-    ("Contact prospective customers to present products and negotiate sales contracts.", "sales"),
-    ("Prepare sales quotes and follow up with clients to close orders.", "sales"),
-    ("Develop marketing strategies and plan advertising campaigns for products.", "marketing"),
-    ("Conduct market research and analyze customer segments for product positioning.", "marketing"),
-    ("Maintain accounting records and reconcile financial statements.", "neither"),
-    ("Repair and maintain mechanical equipment in production facilities.", "neither"),
-]
 LOPSIDED = {"sales": 0.8, "marketing": 0.2, "hybrid": 0.0, "other": 0.0}
 MIDDLING = {"sales": 0.6, "marketing": 0.4, "hybrid": 0.0, "other": 0.0}
 
