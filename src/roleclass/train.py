@@ -43,6 +43,7 @@ from roleclass.title import title_claim
 
 LOG = logging.getLogger(__name__)
 POSTING_STATEMENT_WEIGHT = 6.0
+STACKED_DECIMALS = 9
 STACKING_FOLDS = 5
 
 
@@ -160,6 +161,9 @@ def fit_model(
     posting_classifier = PostingClassifier(title_prior=settings.title_prior)
     masses = out_of_fold_masses(onet, postings, settings)
     vectors = [posting_classifier.features(m, title_claim(p.title)) for m, p in zip(masses, postings, strict=True)]
+    # The duty shares are sums of floats whose order can differ between processes (the last bit
+    # moves); rounded far below anything that matters, the same data gives the same model bytes.
+    vectors = np.round(np.asarray(vectors, dtype=float), STACKED_DECIMALS).tolist()
     posting_classifier.fit(vectors, [p.duties for p in postings])
     duty_classifier = fit_duty_classifier(onet, postings, settings)
     return RoleclassModel(
