@@ -39,3 +39,17 @@ def test_outside_a_checkout_the_installed_model_is_used(tmp_path, monkeypatch):
         monkeypatch.setattr(roleclass.data, "repo_root", lambda root=root: root)
         assert checkout_models_dir() is None
         assert default_model_path() == Path(str(resources.files("roleclass.models").joinpath(MODEL_FILENAME)))
+
+
+def test_every_subpackage_is_installed_by_a_plain_install():
+    """A non-editable install (the README's quick start) must ship every package under src/roleclass."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    declared = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    source = root / "src" / "roleclass"
+    found = {"roleclass"} | {
+        "roleclass." + ".".join(p.parent.relative_to(source).parts) for p in source.rglob("__init__.py") if p.parent != source
+    }
+    assert found <= declared, f"add to pyproject's packages: {sorted(found - declared)}"
