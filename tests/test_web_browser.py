@@ -99,7 +99,7 @@ def test_pasted_posting_shows_the_verdict_and_marks_the_phrases(page, case_posti
     found = [(m.inner_text(), m.get_attribute("data-function")) for m in marks.all()]
     assert sorted(found) == sorted((e.phrase, e.function) for e in expected.evidence)
     assert ("Make at least 50 outbound calls", "sales") in found
-    assert ("50 outbound emails a day", "sales") in found
+    assert ("outbound emails a day", "sales") in found  # numbers carry no weight of their own (issue 9)
     marked = page.locator("#posting mark.ev-sales").first
     assert marked.evaluate("m => getComputedStyle(m).backgroundColor") != "rgba(0, 0, 0, 0)"  # really highlighted
     assert page.inner_text("#posting").strip() == expected.text.strip()  # the whole posting, marks in place
