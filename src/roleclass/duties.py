@@ -2,7 +2,7 @@
 
 A spaCy component (``roleclass_statements``) made with ``@Language.factory`` so the
 pipeline is plain spaCy: it writes ``doc.spans["statements"]`` with the extensions
-``section``, ``weight`` and ``activities`` on each span. Pipelines are blank (no model
+``section``, ``weight``, ``base_weight`` (the weight before the section's) and ``activities`` on each span. Pipelines are blank (no model
 is downloaded) and built on first use, never at import.
 
 A statement is a list item or line, split further into sentences when a line holds
@@ -33,7 +33,7 @@ from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, default_words, parse_activities
 from roleclass.sections import SectionReader, default_reader
-from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, token_table
+from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
@@ -48,7 +48,7 @@ MAX_DOC_CHARS = 2_000_000
 _STARTS_KEY = "roleclass_sentence_starts"
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
-for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None)):
+for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None), ("base_weight", None)):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=_default)
 
@@ -109,10 +109,15 @@ class StatementSplitter:
                 span._.section = section
                 activities = parse_activities(span, self.activities)
                 span._.activities = activities
-                weight = 0.0 if sections.is_boilerplate(span.text) else sections.section_weight(section) * duty_units(span)
+                boilerplate = sections.is_boilerplate(span_text(span))
+                units = duty_units(span)
+                weight = 0.0 if boilerplate else sections.section_weight(section) * units
+                base = 0.0 if boilerplate else units  # the weight before the section's (duty_detector.base_weight)
                 if any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
+                    base *= 1.0 + ACTIVITY_BOOST
                 span._.weight = weight
+                span._.base_weight = base
                 spans.append(span)
         doc.spans[STATEMENTS_KEY] = spans
         return doc

@@ -34,7 +34,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
+from roleclass.cue_screen import CueScreen
 from roleclass.sections import heading_kind, is_boilerplate, section_weight
+from roleclass.tokens import span_text
 
 DUTY_THRESHOLD = 0.5  # P(duty) at or above which a statement is listed as a duty
 # A posting has no duties at all (LABELING.md v3) only when no statement reaches this P(duty):
@@ -116,8 +118,13 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _cue_screen() -> CueScreen:
+    return CueScreen(_cue_regexes())
+
+
 def _statement_cues(text: str) -> set[str]:
-    return {name for name, regex in _cue_regexes() if regex.search(text)}
+    return set(_cue_screen().present(text))
 
 
 def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
@@ -130,7 +137,8 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
     line_starts = [line.start for line in lines]
     total = max(1, len(text))
     n = len(spans)
-    cues = [_statement_cues(span.text) for span in spans]
+    span_texts = [span_text(span) for span in spans]
+    cues = [_statement_cues(t) for t in span_texts]
     bullets = []
     rows: list[dict[str, float]] = []
     heading_by_line: list[_Line | None] = []
@@ -145,7 +153,7 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
         heading = heading_by_line[k] if lines else None
         bullet = line.text.lstrip().startswith("- ")
         bullets.append(bullet)
-        words = _words(span.text)
+        words = _words(span_texts[i])
         row: dict[str, float] = {
             f"f:section={span._.section}": 1.0,
             f"f:bullet={bullet}": 1.0,
@@ -158,7 +166,7 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
             row["f:first_statement"] = 1.0
         if i == n - 1:
             row["f:last_statement"] = 1.0
-        stripped = span.text.rstrip()
+        stripped = span_texts[i].rstrip()
         if stripped.endswith("?"):
             row["f:question"] = 1.0
         if stripped.endswith("!"):
@@ -181,7 +189,7 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
                 row["f:first_ing"] = 1.0
             elif first.endswith("s") and not first.endswith("ss") and len(first) > 3:
                 row["f:first_s"] = 1.0
-            if span.text[:1].isupper() and first not in {"we", "our", "you", "your", "the", "a", "an", "this", "at"}:
+            if span_texts[i][:1].isupper() and first not in {"we", "our", "you", "your", "the", "a", "an", "this", "at"}:
                 row["f:first_cap"] = 1.0
             row[f"f:last:{words[-1]}"] = 1.0
         for cue in cues[i]:
@@ -312,7 +320,9 @@ def base_weight(span: Span) -> float:
     marketing activity, and zero for boilerplate (as ``duties.py`` weighs, less the section)."""
     from roleclass.duties import duty_units  # imported here: duties.py is the caller's module, not ours
 
-    if is_boilerplate(span.text):
+    if span._.base_weight is not None:  # the statement splitter worked it out already, the same way
+        return float(span._.base_weight)
+    if is_boilerplate(span_text(span)):
         return 0.0
     weight = duty_units(span)
     if any(a.function in ("sales", "marketing") for a in span._.activities or ()):

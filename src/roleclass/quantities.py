@@ -39,6 +39,10 @@ class ActivityWords:
     number_words_extra: dict[str, int]
     number_word_parts: frozenset[str]
 
+    def may_start_count(self, lower: str) -> bool:
+        """Whether a lower-cased token can open a count (the test ``_count_at`` starts with)."""
+        return bool(_DIGITS.match(lower)) or lower.split("-")[0] in self.number_word_parts or lower in self.number_words_extra
+
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
         return cls(
@@ -141,6 +145,8 @@ def parse_activities(span: Span, lex: ActivityWords | None = None) -> list[Activ
     lex = lex or default_words()
     table = token_table(span.doc)
     words = [i for i in range(span.start, span.end) if not table.space[i]]
+    if not any(lex.may_start_count(table.lower[i]) for i in words):
+        return []  # no count, so no counted activity (most statements): skip the walk below
     texts = [table.text[i] for i in words]
     found: list[Activity] = []
     pending: list[int] = []

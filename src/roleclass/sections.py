@@ -22,6 +22,8 @@ from roleclass.lexicon import lexicons
 MAX_HEADING_CHARS = 70
 MAX_HEADING_WORDS = 9
 _STRIP = " \t-*#:.!?|•–—"
+HEADING_CACHE_SIZE = 20_000  # remembered lines per reader; the cache is emptied when full, so memory stays flat
+_UNKNOWN = object()
 
 
 def _looks_like_heading(stripped: str, core: str) -> bool:
@@ -46,13 +48,25 @@ class SectionReader:
         self.max_keyword_heading_words = lexicon["max_keyword_heading_words"]
         self.boilerplate = re.compile("|".join(lexicon["boilerplate"]), re.I)
         self.weights = dict(lexicon["weights"])
+        self._kinds: dict[str, str | None] = {}  # heading_kind per line seen: lines repeat within and across postings
 
     def heading_kind(self, line: str) -> str | None:
         """The section kind a short heading line opens, or None if it is not a heading.
 
         A line counts as a heading when it is short and starts with a known heading
-        phrase, and either is nearly nothing else or ends with a colon.
+        phrase, and either is nearly nothing else or ends with a colon. Every line of
+        every posting is asked (by the splitter and by the duty detector), so answers
+        are remembered, up to ``HEADING_CACHE_SIZE`` lines.
         """
+        kind = self._kinds.get(line, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = self._heading_kind(line)
+            if len(self._kinds) >= HEADING_CACHE_SIZE:
+                self._kinds.clear()
+            self._kinds[line] = kind
+        return kind  # type: ignore[return-value]
+
+    def _heading_kind(self, line: str) -> str | None:
         stripped = line.strip()
         if not stripped or len(stripped) > MAX_HEADING_CHARS or stripped.startswith("- "):
             return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 _KEY = "roleclass_tokens"
 TEXT_KEY = "roleclass_text"  # the Doc's text when the caller knows it (Doc.text joins every token)
@@ -28,12 +28,19 @@ class TokenTable:
     alpha: list[bool]
     punct: list[bool]
     space: list[bool]
+    lower: list[str]  # each token's text lower-cased, read by features and counted activities
 
 
 def doc_text(doc: Doc) -> str:
     """The Doc's text, without re-joining its tokens when ``duties.statements`` stored it."""
     text = doc.user_data.get(TEXT_KEY)
     return text if text is not None else doc.text
+
+
+def span_text(span: Span) -> str:
+    """``span.text`` as a slice of the Doc's text: the same string, without a Token object
+    per token (spaCy's ``Span.text`` joins each token's ``text_with_ws``)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
 
 
 def token_table(doc: Doc) -> TokenTable:
@@ -45,12 +52,14 @@ def token_table(doc: Doc) -> TokenTable:
             idx, length, alpha, punct, space = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE]).T.tolist()
         else:
             idx, length, alpha, punct, space = [], [], [], [], []
+        texts = [text[i : i + n] for i, n in zip(idx, length, strict=True)]
         table = TokenTable(
-            [text[i : i + n] for i, n in zip(idx, length, strict=True)],
+            texts,
             idx,
             [bool(a) for a in alpha],
             [bool(p) for p in punct],
             [bool(s) for s in space],
+            [t.lower() for t in texts],
         )
         doc.user_data[_KEY] = table
     return table

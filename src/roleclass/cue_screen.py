@@ -1,0 +1,161 @@
+"""Which of a set of cue regexes can match a statement, without running them all.
+
+The duty detector asks 18 cue regexes of every statement and the duty model 19 more,
+and Python's regex engine scans the whole statement for each: a third of a posting's
+scoring time, although a cue is found in few statements. Nearly every cue alternative
+starts with ``\\b`` and a word ("quota", "we", "unser\\w*"), so a match can only begin
+where a word of the statement begins with that word's letters. A ``CueScreen`` reads
+those leading letters out of each regex once (``leading_words``), and per statement it
+looks up the statement's words to find the cues that *may* match; only those regexes
+run. The answer is exactly the regexes' answer:
+
+- a cue whose every alternative does not start with ``\\b`` and a word character is
+  never screened out (it always runs);
+- a statement holding a character that case-insensitive matching treats differently
+  from ``str.lower`` ("İ", "ſ", "ı", Greek and Cyrillic variants: ``_CASE_SPECIAL``)
+  runs every regex.
+
+``tests/test_cue_screen.py`` checks both rules against the regexes on the corpus and on
+generated text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+try:  # Python 3.11+
+    from re import _casefix as _casefix_module
+    from re import _constants as _sre_constants
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - older layout
+    import sre_constants as _sre_constants  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+    _casefix_module = None  # type: ignore[assignment]
+
+_WORD = re.compile(r"\w+")
+_AT, _AT_BOUNDARY = _sre_constants.AT, _sre_constants.AT_BOUNDARY
+_LITERAL, _SUBPATTERN, _BRANCH = _sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH
+
+
+def _case_special() -> frozenset[str]:
+    """Characters for which ``re.IGNORECASE`` and ``str.lower`` disagree.
+
+    sre matches ``c`` to a pattern letter ``x`` when their simple lower cases are equal
+    or when the two are one of its extra case pairs (``re._casefix``: "s"/"ſ", "i"/"ı",
+    Greek and Cyrillic variants); ``str.lower`` turns "İ" into two characters.
+    """
+    chars = {"\u0130"}
+    extra = getattr(_casefix_module, "_EXTRA_CASES", None)
+    if extra is None:  # pragma: no cover - keep the rule conservative without the table
+        chars |= {"ı", "ſ", "K", "µ", "ͅ", "ẛ", "ﬅ", "ﬆ", "ϐ", "ϵ", "ϑ", "ϰ", "ϖ", "ϱ", "ς", "ϕ"}
+    else:
+        for key, values in extra.items():
+            chars.add(chr(key))
+            chars.update(chr(v) for v in values)
+    return frozenset(chars)
+
+
+_CASE_SPECIAL = _case_special()
+
+
+# A path through a regex's opening: (letters read so far, whether a \b came first,
+# whether the word is known to end right after the letters).
+_Path = tuple[str, bool, bool]
+
+
+def _walk(items: Iterable[tuple[object, object]], paths: set[_Path]) -> tuple[set[_Path], set[_Path]]:
+    """Follow each path over a parsed sequence while it reads word letters.
+
+    Returns (finished paths, paths still open at the sequence's end). A ``\b`` or a
+    non-word character right after the letters closes the word: the statement's word
+    there is exactly those letters, not merely one starting with them.
+    """
+    finished: set[_Path] = set()
+    for op, av in items:
+        if not paths:
+            break
+        if op is _SUBPATTERN:
+            done, paths = _walk(av[-1], paths)  # type: ignore[index]
+            finished |= done
+            continue
+        if op is _BRANCH:
+            still_open: set[_Path] = set()
+            for branch in av[1]:  # type: ignore[index]
+                done, branch_open = _walk(branch, set(paths))
+                finished |= done
+                still_open |= branch_open
+            paths = still_open
+            continue
+        following: set[_Path] = set()
+        for letters, boundary, _ in paths:
+            if op is _AT and av is _AT_BOUNDARY and not letters:
+                following.add((letters, True, False))
+            elif op is _LITERAL and isinstance(av, int) and _WORD.fullmatch(chr(av)):
+                following.add((letters + chr(av).lower(), boundary, False))
+            elif letters and (op is _LITERAL or (op is _AT and av is _AT_BOUNDARY)):
+                finished.add((letters, boundary, True))
+            else:
+                finished.add((letters, boundary, False))
+        paths = following
+    return finished, paths
+
+
+def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(whole words, word starts): every match of ``pattern`` starts at a word of the text
+    that is one of the whole words or begins with one of the starts (lower-cased).
+
+    None when some alternative need not start with ``\b`` and a word character: such a
+    pattern cannot be screened.
+    """
+    finished, still_open = _walk(_sre_parse.parse(pattern, flags), {("", False, False)})
+    paths = finished | still_open
+    if not paths or any(not letters or not boundary for letters, boundary, _ in paths):
+        return None
+    whole = frozenset(letters for letters, _, closed in paths if closed)
+    starts = frozenset(letters for letters, _, closed in paths if not closed)
+    return whole, starts
+
+
+class CueScreen:
+    """Named regexes, and which of them may match a text (``candidates``), exactly."""
+
+    def __init__(self, cues: Sequence[tuple[str, re.Pattern[str]]]) -> None:
+        self.cues = list(cues)
+        self.always: list[int] = []
+        self.whole: dict[str, list[int]] = {}
+        by_length: dict[int, dict[str, list[int]]] = {}
+        for i, (_, regex) in enumerate(self.cues):
+            words = leading_words(regex.pattern, regex.flags)
+            if words is None:
+                self.always.append(i)
+                continue
+            for letters in words[0]:
+                self.whole.setdefault(letters, []).append(i)
+            for letters in words[1]:
+                by_length.setdefault(len(letters), {}).setdefault(letters, []).append(i)
+        self.by_length = sorted(by_length.items())
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices (in order) of the cues whose regex may match ``text``; the others cannot."""
+        if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
+            return list(range(len(self.cues)))
+        found = set(self.always)
+        for word in set(_WORD.findall(text.lower())):
+            hit = self.whole.get(word)
+            if hit is not None:
+                found.update(hit)
+            size = len(word)
+            for length, table in self.by_length:
+                if length > size:
+                    break
+                hit = table.get(word[:length])
+                if hit is not None:
+                    found.update(hit)
+        return sorted(found)
+
+    def present(self, text: str) -> list[str]:
+        """The names of the cues whose regex matches ``text`` (``regex.search``), in order."""
+        cues = self.cues
+        return [cues[i][0] for i in self.candidates(text) if cues[i][1].search(text)]

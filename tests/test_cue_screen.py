@@ -1,0 +1,95 @@
+"""The cue screen gives exactly the regexes' answers, only faster.
+
+``CueScreen.present`` must name the same cues as running every regex on the text, for
+both cue sets (the duty detector's statement cues and the duty model's duty cues), on
+every statement of our written postings and on generated text full of the cases the
+screen reasons about: case, apostrophes, hyphens, words that merely start like a cue
+word, German, and the characters case-insensitive matching treats specially.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from roleclass import duty_detector, features
+from roleclass.clean import clean_text
+from roleclass.cue_screen import CueScreen, leading_words
+from roleclass.data import load_own_postings, repo_root
+from roleclass.duties import statements
+
+SCREENS = {"statement cues": duty_detector._cue_screen, "duty cues": features._cue_screen}
+
+
+def _by_regex(screen: CueScreen, text: str) -> list[str]:
+    return [name for name, regex in screen.cues if regex.search(text)]
+
+
+def test_leading_words_reads_whole_words_and_word_starts() -> None:
+    assert leading_words(r"(?i:\b(we|we're|our|ours|us)\b)") == (frozenset({"we", "our", "ours", "us"}), frozenset())
+    whole, starts = leading_words(r"\bquotas?\b|\b(sales|revenue) targets?\b", re.I)  # type: ignore[misc]
+    assert whole == {"sales", "revenue"} and starts == {"quota"}
+    assert leading_words(r"\bSuchmaschinen\w*\b") == (frozenset(), frozenset({"suchmaschinen"}))
+
+
+def test_a_pattern_that_may_start_anywhere_is_never_screened() -> None:
+    assert leading_words(r"[$€£]\s?\d") is None
+    assert leading_words(r"\b\d+ years") is None
+    assert leading_words(r"\b(sales )?pipeline\b") is None  # may start at "pipeline" or "sales"
+    assert leading_words(r"quota") is None  # no \b: may start inside a word ("aquota")
+    screen = CueScreen([("money", re.compile(r"[$€£]\s?\d"))])
+    assert screen.present("a salary of $ 50,000") == ["money"]
+
+
+def test_screen_matches_the_regexes_on_every_statement_of_our_postings() -> None:
+    postings = load_own_postings(repo_root() / "corpus")
+    assert len(postings) > 100
+    checked = 0
+    for posting in postings:
+        text = clean_text(posting.text)
+        for span in statements(text, "en")[1]:
+            for screen in SCREENS.values():
+                assert screen().present(span.text) == _by_regex(screen(), span.text), span.text
+            checked += 1
+    assert checked > 1000
+
+
+def test_screen_rules_out_words_that_only_start_like_a_cue_word() -> None:
+    screen = duty_detector._cue_screen()
+    names = [name for name, _ in screen.cues]
+    candidates = {names[i] for i in screen.candidates("Useful website tools were used weekly")}
+    assert "we" not in candidates  # "website", "were", "used" only start like "we" / "us"
+    assert "we" in screen.present("Join us and we will train you")
+
+
+def test_special_case_characters_run_every_regex() -> None:
+    screen = features._cue_screen()
+    # "ſ" (long s) matches "s" case-insensitively, though "ſ".lower() is not "s"
+    text = "Hit your ſales quota and cold-call proſpects"
+    assert screen.candidates(text) == list(range(len(screen.cues)))
+    assert screen.present(text) == _by_regex(screen, text)
+    assert screen.present("İnside SALES: hit your QUOTA") == _by_regex(screen, "İnside SALES: hit your QUOTA")
+
+
+WORDS = [
+    "we", "We're", "our", "us", "user", "website", "you", "You'll", "your", "Sie", "sie", "Ihr", "du", "wir", "unsere",
+    "quota", "Quotas", "prospect", "prospecting", "prospects", "cold-calling", "cold calls", "outbound", "dials", "dial",
+    "SEO", "seo-", "social media", "social-media", "paid social", "brand", "branding", "Marken", "pipeline", "sales",
+    "sales pipeline", "experience", "years of", "5+ years", "$5", "€ 40k", "salary", "benefits", "401k", "apply",
+    "Bewerbung", "m/w/d", "equal opportunity", "ability to", "strong", "Kenntnisse", "ſ", "İ", "ı", "K", "ß", "ẞ",
+    "-", "'", "’", "_", "e-mail", "Kaltakquise", "Neukundengewinnung", "Außendienst", "AUSSENDIENST", "territory",
+    "in this role", "in", "this", "role", "we’re", "looking for", "ideal candidate", "upsell", "cross-sell", "ote",
+]
+TEXTS = st.lists(
+    st.one_of(st.sampled_from(WORDS), st.text(alphabet="abcdefsuoqwyé ſİıK-'’_.,:;!?\n0123456789", max_size=6)),
+    max_size=14,
+).map(lambda parts: "".join(p + (" " if i % 3 else "") for i, p in enumerate(parts)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_screen_matches_the_regexes_on_generated_text(text: str) -> None:
+    for screen in SCREENS.values():
+        assert screen().present(text) == _by_regex(screen(), text)
