@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from roleclass import duty_detector, features
 from roleclass.clean import clean_text
-from roleclass.cue_screen import CueScreen, leading_words
+from roleclass.cue_screen import DIGIT, CueScreen, leading_words
 from roleclass.data import load_own_postings, repo_root
 from roleclass.duties import statements
 
@@ -30,17 +30,22 @@ def _by_regex(screen: CueScreen, text: str) -> list[str]:
 def test_leading_words_reads_whole_words_and_word_starts() -> None:
     assert leading_words(r"(?i:\b(we|we're|our|ours|us)\b)") == (frozenset({"we", "our", "ours", "us"}), frozenset())
     whole, starts = leading_words(r"\bquotas?\b|\b(sales|revenue) targets?\b", re.I)  # type: ignore[misc]
-    assert whole == {"sales", "revenue"} and starts == {"quota"}
-    assert leading_words(r"\bSuchmaschinen\w*\b") == (frozenset(), frozenset({"suchmaschinen"}))
+    assert whole == {"sales", "revenue", "quota", "quotas"} and not starts  # "s?": with or without it
+    # \w* may add letters or none: the word is "suchmaschinen" or starts with it
+    assert leading_words(r"\bSuchmaschinen\w*\b") == (frozenset({"suchmaschinen"}), frozenset({"suchmaschinen"}))
+    # an optional group: the match starts at "sales" or, without it, at "pipeline"
+    assert leading_words(r"\b(sales )?pipeline\b") == (frozenset({"sales", "pipeline"}), frozenset())
+    assert leading_words(r"\b\d+ years") == (frozenset(), frozenset({DIGIT}))
 
 
 def test_a_pattern_that_may_start_anywhere_is_never_screened() -> None:
     assert leading_words(r"[$€£]\s?\d") is None
-    assert leading_words(r"\b\d+ years") is None
-    assert leading_words(r"\b(sales )?pipeline\b") is None  # may start at "pipeline" or "sales"
     assert leading_words(r"quota") is None  # no \b: may start inside a word ("aquota")
-    screen = CueScreen([("money", re.compile(r"[$€£]\s?\d"))])
+    assert leading_words(r"(?i:\bſales\b)") is None  # a letter case-insensitive matching treats specially
+    screen = CueScreen([("money", re.compile(r"[$€£]\s?\d")), ("years", re.compile(r"\b\d+\+? years\b"))])
     assert screen.present("a salary of $ 50,000") == ["money"]
+    assert screen.present("5+ years in sales") == ["years"]
+    assert screen.candidates("many years in sales") == [0]
 
 
 def test_screen_matches_the_regexes_on_every_statement_of_our_postings() -> None:

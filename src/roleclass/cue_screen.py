@@ -37,6 +37,15 @@ except ImportError:  # pragma: no cover - older layout
 _WORD = re.compile(r"\w+")
 _AT, _AT_BOUNDARY = _sre_constants.AT, _sre_constants.AT_BOUNDARY
 _LITERAL, _SUBPATTERN, _BRANCH = _sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH
+_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
+DIGIT = "\x00digit"  # the leading "letters" of a match that starts with a digit: no text word holds \x00
+
+
+def _starts_with_digit(op: object, av: object) -> bool:
+    r"""``\d`` or ``\d+`` (a repeat of at least one digit)."""
+    if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1:  # type: ignore[index,arg-type]
+        op, av = av[2][0]  # type: ignore[index]
+    return op is _sre_constants.IN and av == [(_sre_constants.CATEGORY, _sre_constants.CATEGORY_DIGIT)]
 
 
 def _case_special() -> frozenset[str]:
@@ -54,7 +63,10 @@ def _case_special() -> frozenset[str]:
         for key, values in extra.items():
             chars.add(chr(key))
             chars.update(chr(v) for v in values)
-    return frozenset(chars)
+    # ASCII letters ("s", "i") are in the table as partners of "ſ" and "ı"; a text's "s"
+    # is screened correctly against a pattern's "s", so only the non-ASCII ones are special.
+    # (A pattern whose leading letters hold a special character is never screened.)
+    return frozenset(c for c in chars if not c.isascii())
 
 
 _CASE_SPECIAL = _case_special()
@@ -88,10 +100,21 @@ def _walk(items: Iterable[tuple[object, object]], paths: set[_Path]) -> tuple[se
                 still_open |= branch_open
             paths = still_open
             continue
+        if op in _REPEATS and av[0] == 0:  # type: ignore[index]
+            # "(sales )?pipeline": the pattern goes on without the group, or through it once
+            done, taken = _walk(av[2], set(paths))  # type: ignore[index]
+            finished |= done
+            if av[1] == 1:  # type: ignore[index]
+                paths = paths | taken
+            else:  # it may repeat: a path that went through it stops here
+                finished |= {(letters, boundary, False) for letters, boundary, _ in taken}
+            continue
         following: set[_Path] = set()
         for letters, boundary, _ in paths:
             if op is _AT and av is _AT_BOUNDARY and not letters:
                 following.add((letters, True, False))
+            elif boundary and not letters and _starts_with_digit(op, av):
+                finished.add((DIGIT, True, False))  # "\b\d+ years": a word that starts with a digit
             elif op is _LITERAL and isinstance(av, int) and _WORD.fullmatch(chr(av)):
                 following.add((letters + chr(av).lower(), boundary, False))
             elif letters and (op is _LITERAL or (op is _AT and av is _AT_BOUNDARY)):
@@ -106,12 +129,12 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
     """(whole words, word starts): every match of ``pattern`` starts at a word of the text
     that is one of the whole words or begins with one of the starts (lower-cased).
 
-    None when some alternative need not start with ``\b`` and a word character: such a
-    pattern cannot be screened.
+    None when some alternative need not start with ``\b`` and a word character, or its
+    letters hold a ``_CASE_SPECIAL`` character: such a pattern cannot be screened.
     """
     finished, still_open = _walk(_sre_parse.parse(pattern, flags), {("", False, False)})
     paths = finished | still_open
-    if not paths or any(not letters or not boundary for letters, boundary, _ in paths):
+    if not paths or any(not letters or not boundary or not _CASE_SPECIAL.isdisjoint(letters) for letters, boundary, _ in paths):
         return None
     whole = frozenset(letters for letters, _, closed in paths if closed)
     starts = frozenset(letters for letters, _, closed in paths if not closed)
@@ -131,9 +154,9 @@ class CueScreen:
             if words is None:
                 self.always.append(i)
                 continue
-            for letters in words[0]:
+            for letters in words[0] | (words[1] & {DIGIT}):
                 self.whole.setdefault(letters, []).append(i)
-            for letters in words[1]:
+            for letters in words[1] - {DIGIT}:
                 by_length.setdefault(len(letters), {}).setdefault(letters, []).append(i)
         self.by_length = sorted(by_length.items())
 
@@ -143,6 +166,8 @@ class CueScreen:
             return list(range(len(self.cues)))
         found = set(self.always)
         for word in set(_WORD.findall(text.lower())):
+            if word[0].isdecimal():  # what \d matches
+                found.update(self.whole.get(DIGIT, ()))
             hit = self.whole.get(word)
             if hit is not None:
                 found.update(hit)
