@@ -32,3 +32,21 @@ def test_german_postings_use_the_german_pipeline():
     doc, spans = statements("Ihre Aufgaben:\n- Neukundengewinnung im Außendienst\n- Erstellung von Angeboten", "de")
     assert doc.lang_ == "de"
     assert [s._.section for s in spans] == ["duties", "duties"]
+
+
+def test_texts_without_long_runs_tokenize_the_same_without_the_bounded_suffix_search() -> None:
+    """Most texts skip the Python suffix wrapper; their tokens must be the bounded pipeline's."""
+    from roleclass.duties import SUFFIX_WINDOW, _pipeline
+
+    texts = [
+        "Make 50+ outbound calls/day (cold-calling), e.g. to prospects... Close deals!!! Boost CTR by 20%.",
+        "Ihre Aufgaben: Neukundengewinnung (m/w/d), Verhandlungen führen; 3.000 € Fixum + Provision.",
+        "Visit https://example.com/careers/sales-development-representative?utm_source=board&id=1234567890",
+        "Wait" + "." * (SUFFIX_WINDOW + 30) + " then call",
+    ]
+    for text in texts:
+        bounded = [t.text for t in _pipeline("en", True).make_doc(text)]
+        doc, _ = statements(text, "en")
+        assert [t.text for t in doc] == bounded
+        if max(map(len, text.split())) <= SUFFIX_WINDOW:
+            assert [t.text for t in _pipeline("en", False).make_doc(text)] == bounded

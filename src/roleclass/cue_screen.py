@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 try:  # Python 3.11+
     from re import _casefix as _casefix_module
@@ -141,14 +142,29 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
     return whole, starts
 
 
+@lru_cache(maxsize=4096)
+def statement_words(text: str) -> frozenset[str] | None:
+    """The lower-cased words (``\\w+`` runs) of a text, with ``DIGIT`` for one starting with a
+    digit; None when the text holds a ``_CASE_SPECIAL`` character (then no screening).
+
+    Remembered for the last few thousand texts: both screens ask about each statement.
+    """
+    if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
+        return None
+    words = set(_WORD.findall(text.lower()))
+    if any(word[0].isdecimal() for word in words):  # what \d matches
+        words.add(DIGIT)
+    return frozenset(words)
+
+
 class CueScreen:
     """Named regexes, and which of them may match a text (``candidates``), exactly."""
 
     def __init__(self, cues: Sequence[tuple[str, re.Pattern[str]]]) -> None:
         self.cues = list(cues)
         self.always: list[int] = []
-        self.whole: dict[str, list[int]] = {}
-        by_length: dict[int, dict[str, list[int]]] = {}
+        self.whole: dict[str, list[int]] = {}  # a word that is exactly this (DIGIT: any word starting with a digit)
+        self.starts: dict[str, list[int]] = {}  # a word that starts with this
         for i, (_, regex) in enumerate(self.cues):
             words = leading_words(regex.pattern, regex.flags)
             if words is None:
@@ -157,27 +173,24 @@ class CueScreen:
             for letters in words[0] | (words[1] & {DIGIT}):
                 self.whole.setdefault(letters, []).append(i)
             for letters in words[1] - {DIGIT}:
-                by_length.setdefault(len(letters), {}).setdefault(letters, []).append(i)
-        self.by_length = sorted(by_length.items())
+                self.starts.setdefault(letters, []).append(i)
+        self.start_tuple = tuple(sorted(self.starts))
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the cues whose regex may match ``text``; the others cannot."""
-        if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
+        words = statement_words(text)
+        if words is None:
             return list(range(len(self.cues)))
         found = set(self.always)
-        for word in set(_WORD.findall(text.lower())):
-            if word[0].isdecimal():  # what \d matches
-                found.update(self.whole.get(DIGIT, ()))
-            hit = self.whole.get(word)
+        whole, starts, start_tuple = self.whole, self.starts, self.start_tuple
+        for word in words:
+            hit = whole.get(word)
             if hit is not None:
                 found.update(hit)
-            size = len(word)
-            for length, table in self.by_length:
-                if length > size:
-                    break
-                hit = table.get(word[:length])
-                if hit is not None:
-                    found.update(hit)
+            if start_tuple and word.startswith(start_tuple):  # one C call rules most words out
+                for letters, cues in starts.items():
+                    if word.startswith(letters):
+                        found.update(cues)
         return sorted(found)
 
     def present(self, text: str) -> list[str]:

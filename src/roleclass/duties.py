@@ -192,12 +192,24 @@ def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str
     return tail
 
 
-@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
 def pipeline(language: str = "en") -> Language:
     """The blank spaCy pipeline for a language, built once per process on first use."""
+    return _pipeline(language, True)
+
+
+@lru_cache(maxsize=2 * len(SUPPORTED_LANGUAGES))
+def _pipeline(language: str, bounded_suffixes: bool) -> Language:
+    """``pipeline``, or (``bounded_suffixes`` False) the same with spaCy's own suffix search.
+
+    ``_tail_search`` is a Python call for each suffix the tokenizer tries, a third of the
+    tokenizer's time; on a text whose every run of non-space characters is at most
+    ``SUFFIX_WINDOW`` long it searches exactly what spaCy's would, so such texts (nearly
+    all) go to the pipeline without it (``statements``).
+    """
     nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en")
     nlp.max_length = MAX_DOC_CHARS
-    nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
+    if bounded_suffixes:
+        nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
     nlp.add_pipe("sentencizer")
     lexicon = lexicons()
     nlp.add_pipe("roleclass_statements", config={"sections": lexicon.sections, "activities": lexicon.activities})
@@ -206,7 +218,7 @@ def pipeline(language: str = "en") -> Language:
 
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     """Parse clean text and return the Doc and its duty statements."""
-    nlp = pipeline(language)
+    nlp = _pipeline(language, _longest_run(text) > SUFFIX_WINDOW)
     doc = nlp.make_doc(text)
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
     for name, component in nlp.pipeline:
@@ -215,6 +227,11 @@ def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
             continue
         doc = component(doc)
     return doc, list(doc.spans[STATEMENTS_KEY])
+
+
+def _longest_run(text: str) -> int:
+    """The longest run of non-space characters: the tokenizer splits on ``str.isspace`` too."""
+    return max(map(len, text.split()), default=0)
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
