@@ -83,3 +83,10 @@ def test_plain_characters_are_never_changed_by_ftfy() -> None:
             continue
         assert not ftfy_would_change(text)
         assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text, repr(text)
+
+
+@pytest.mark.parametrize("text", ["Great team\nÂ Join us today", "Great team\nÃ Join", "Ã bientôt\nok"])
+def test_mojibake_that_only_a_line_start_reveals_is_sent_to_ftfy(text: str) -> None:
+    """ftfy's badness regex has one "^" alternative; the whole-text check must see it on any line."""
+    assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") != text
+    assert ftfy_would_change(text)

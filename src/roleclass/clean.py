@@ -38,6 +38,7 @@ _TABLE_TAGS = ("table", "tr", "td", "th")
 # dashes are UTF-8 continuation bytes in Windows-1252 and lead bytes in Mac-Roman,
 # with no lead or continuation byte of the other kind beside them).
 _PLAIN = re.compile("[^\t\n\x20-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]")
+_BAD_LINE_START = re.compile("\n[ÃÂ] ")  # ftfy.badness's "^[ÃÂ][ ]", at a line's start after the first
 _ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")  # ftfy.chardata.HTML_ENTITY_RE: what ftfy unescapes
 
 
@@ -98,11 +99,13 @@ def ftfy_would_change(text: str) -> bool:
         return True
     if text.isascii():
         return False
-    from ftfy.badness import is_bad
+    from ftfy.badness import BADNESS_RE
 
-    lines = text.split("\n")
-    segments = [line + "\n" for line in lines[:-1]] + lines[-1:]  # ftfy's segments keep their newline
-    return any(is_bad(segment) for segment in segments if not segment.isascii())
+    # ftfy asks ``is_bad`` (a BADNESS_RE search) of each line. One search over the whole
+    # text finds every match a line has (the regex has no lookaround, and a match found
+    # across a line break only sends the text to ftfy, which then changes nothing), except
+    # its one "^" alternative, "^[ÃÂ] ", at a line's start: that one is searched for too.
+    return bool(BADNESS_RE.search(text) or _BAD_LINE_START.search(text))
 
 
 def looks_like_html(text: str) -> bool:
