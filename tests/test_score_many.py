@@ -75,3 +75,26 @@ def test_chunks_mix_languages_errors_and_no_duty_postings(scorer) -> None:
     outcomes = list(scorer.score_many([t for t, _ in pairs], [t for _, t in pairs]))
     assert isinstance(outcomes[1], ScoreError) and outcomes[1].kind == "input"
     assert outcomes[3].status == "unsupported_language"
+
+
+def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None:
+    """Evidence reads each feature's strongest term from one product over the chunk; it must be
+    the term ``DutyClassifier.feature_terms`` gives for that statement alone."""
+    import numpy as np
+
+    from roleclass.features import counts
+    from roleclass.scorer import classify_statements, split_statements
+
+    classifier = scorer.model.duty_classifier
+    features: list = []
+    for text, _ in _corpus()[:12]:
+        features += split_statements(text, "en", False)[1]
+    vectors, _, terms = classify_statements(classifier, features)
+    assert terms is not None and vectors.shape[0] == len(features) > 50
+    for i in range(0, len(features), 7):
+        alone = classifier.feature_terms(classifier.transform([counts(features[i])])[0])
+        strongest = terms.strongest(i)
+        assert strongest.keys() == alone.keys()
+        for name, vector in alone.items():
+            k, value = strongest[name]
+            assert k == int(np.argmax(vector)) and value == float(vector[k])

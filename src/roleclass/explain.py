@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from roleclass.features import Feature
 from roleclass.labels import FUNCTIONS, FUNCTIONS_OF_DUTIES
 from roleclass.result import EvidenceItem
@@ -33,17 +31,21 @@ class _Term:
 
 
 def statement_terms(
-    features: list[Feature], terms: dict[str, np.ndarray], weight: float, statement: int
+    features: list[Feature], strongest: dict[str, tuple[int, float]], weight: float, statement: int
 ) -> list[_Term]:
-    """Anchor each feature's centred logit term to its phrase(s), scaled by statement weight."""
+    """Anchor each feature's centred logit term to its phrase(s), scaled by statement weight.
+
+    ``strongest`` gives, per feature the model knows, the function whose centred term is
+    largest and that term (``Statements.strongest_terms``).
+    """
     occurrences = Counter(f.name for f in features)
     out: list[_Term] = []
     for feature in features:
-        vector = terms.get(feature.name)
-        if vector is None:
+        best = strongest.get(feature.name)
+        if best is None:
             continue
-        k = int(np.argmax(vector))
-        value = float(vector[k]) * weight / occurrences[feature.name]
+        k, term = best
+        value = term * weight / occurrences[feature.name]
         if value > 0:
             out.append(_Term(feature.start, feature.end, FUNCTIONS[k], value, statement))
     return out

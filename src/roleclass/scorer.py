@@ -41,6 +41,7 @@ from roleclass.result import (
 )
 from roleclass.review import DEFAULT_POLICY
 from roleclass.title import guess_title, title_claim
+from roleclass.tokens import span_text
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
 LOG = logging.getLogger(__name__)
@@ -73,11 +74,11 @@ class Statements:
     terms: StatementTerms | None = None
     first: int = 0
 
-    def feature_terms(self, i: int) -> dict[str, np.ndarray]:
-        """Statement ``i``'s exact centred logit terms (``DutyClassifier.feature_terms``)."""
+    def strongest_terms(self, i: int) -> dict[str, tuple[int, float]]:
+        """Statement ``i``'s features, each with the function its term pushes most and that term."""
         if self.terms is None:
             raise ValueError("these statements were read without their terms")
-        return self.terms.of(self.first + i)
+        return self.terms.strongest(self.first + i)
 
 
 class StatementTerms:
@@ -94,11 +95,23 @@ class StatementTerms:
         self.centred = np.ascontiguousarray((columns - columns.mean(axis=0)).T)
         self.indptr = vectors.indptr
         self.indices = vectors.indices
+        # evidence wants each term's largest function: found for the whole chunk at once
+        self.best = self.centred.argmax(axis=1) if len(self.centred) else np.zeros(0, dtype=int)
+        self.best_value = self.centred[np.arange(len(self.centred)), self.best]
 
-    def of(self, row: int) -> dict[str, np.ndarray]:
+    def strongest(self, row: int) -> dict[str, tuple[int, float]]:
+        """Per feature of the row: (index of its largest centred term, that term).
+
+        The terms are ``DutyClassifier.feature_terms`` of that row (a test checks it).
+        """
         start, end = int(self.indptr[row]), int(self.indptr[row + 1])
-        names, centred = self.names, self.centred
-        return {names[j]: centred[p] for p, j in zip(range(start, end), self.indices[start:end].tolist(), strict=True)}
+        names = self.names
+        return {
+            names[j]: (k, v)
+            for j, k, v in zip(
+                self.indices[start:end].tolist(), self.best[start:end].tolist(), self.best_value[start:end].tolist(), strict=True
+            )
+        }
 
 
 def split_statements(cleaned: str, language: str, acts: bool) -> tuple[list[Span], list[list[Feature]]]:
@@ -333,7 +346,7 @@ class Scorer:
             k = int(p.argmax())
             activities = [a.to_dict() for a in span._.activities]
             out.append(
-                DutySpan(span.text, span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), span._.section, activities)
+                DutySpan(span_text(span), span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), span._.section, activities)
             )
         return out
 
@@ -342,7 +355,7 @@ class Scorer:
         for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
             if weight <= 0:
                 continue
-            terms.extend(explain.statement_terms(features, found.feature_terms(i), float(weight), i))
+            terms.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i))
         return explain.evidence(cleaned, terms, duties)
 
     @staticmethod
