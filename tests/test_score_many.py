@@ -98,3 +98,19 @@ def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None
         for name, vector in alone.items():
             k, value = strongest[name]
             assert k == int(np.argmax(vector)) and value == float(vector[k])
+
+
+def test_the_cycle_collector_is_paused_only_while_a_chunk_is_scored(scorer) -> None:
+    import gc
+
+    texts = [text for text, _ in _corpus()[:5]]
+    seen = []
+    for _ in scorer.score_many(texts, batch_size=2):
+        seen.append(gc.isenabled())  # the caller's code between results runs with it on
+    assert seen == [True] * 5 and gc.isenabled()
+    gc.disable()
+    try:
+        list(scorer.score_many(texts, batch_size=2))
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
