@@ -50,3 +50,18 @@ def test_texts_without_long_runs_tokenize_the_same_without_the_bounded_suffix_se
         assert [t.text for t in doc] == bounded
         if max(map(len, text.split())) <= SUFFIX_WINDOW:
             assert [t.text for t in _pipeline("en", False).make_doc(text)] == bounded
+
+
+def test_pipelines_are_rebuilt_after_many_texts_and_read_the_same(monkeypatch) -> None:
+    """Memory stays flat over a long batch: the vocabulary is dropped every REFRESH_DOCS texts."""
+    from roleclass import duties
+
+    texts = [f"- Call {n} new prospects (ref-{n}x{n * 7}) and close deals.\n- Plan campaign {n}." for n in range(7)]
+    before = [[(s.text, s.start_char, s.end_char, s._.weight) for s in statements(t, "en")[1]] for t in texts]
+    monkeypatch.setattr(duties, "REFRESH_DOCS", 3)
+    duties._READS.read = 0
+    first = duties._pipeline("en", False)
+    after = [[(s.text, s.start_char, s.end_char, s._.weight) for s in statements(t, "en")[1]] for t in texts]
+    assert after == before
+    assert duties._pipeline("en", False) is not first
+    assert len(duties._pipeline("en", False).vocab.strings) < len(first.vocab.strings)

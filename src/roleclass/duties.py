@@ -20,6 +20,7 @@ counted activities), in the shape of ``lexicons/sections.toml`` and
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -46,6 +47,7 @@ MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # posting (list numbering, Unicode normalisation), so the scorer refuses only past this.
 MAX_DOC_CHARS = 2_000_000
 _STARTS_KEY = "roleclass_sentence_starts"
+REFRESH_DOCS = 20_000  # texts read before the pipelines are rebuilt (``_ReadCounter``)
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None), ("base_weight", None)):
@@ -218,6 +220,7 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
 
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     """Parse clean text and return the Doc and its duty statements."""
+    _READS.count()
     nlp = _pipeline(language, _longest_run(text) > SUFFIX_WINDOW)
     doc = nlp.make_doc(text)
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
@@ -227,6 +230,31 @@ def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
             continue
         doc = component(doc)
     return doc, list(doc.spans[STATEMENTS_KEY])
+
+
+class _ReadCounter:
+    """Rebuilds the pipelines after every ``REFRESH_DOCS`` texts read, so memory stays flat.
+
+    A spaCy vocabulary keeps every string and lexeme it has seen and the tokenizer
+    caches every new run of characters: over a catalogue of millions of postings (names,
+    links, numbers) the process would grow without bound. A rebuilt pipeline tokenizes
+    exactly as the old one did; rebuilding costs a few tenths of a second.
+    """
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.lock = threading.Lock()
+
+    def count(self) -> None:
+        with self.lock:
+            self.read += 1
+            if self.read < REFRESH_DOCS:
+                return
+            self.read = 0
+        _pipeline.cache_clear()
+
+
+_READS = _ReadCounter()
 
 
 def _longest_run(text: str) -> int:
