@@ -18,7 +18,7 @@ py3langid's own restricted identifier, so every code and probability is the same
 module builds from the installed py3langid). Rebuild it after changing ``CANDIDATES`` or
 upgrading py3langid::
 
-    .venv/bin/python -m roleclass.language_pack        # writes src/roleclass/data/langid_candidates.npz
+    .venv/bin/python -m roleclass.language_pack        # writes src/roleclass/langid_candidates.npz
 
 py3langid (BSD licence) is by Adrien Barbaresi, a fork of langid.py by Marco Lui and
 Timothy Baldwin; the model's data are theirs.
@@ -46,7 +46,7 @@ KEYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat", "source_
 
 def pack_path() -> Path:
     """The packed model inside the installed package."""
-    return Path(str(resources.files("roleclass").joinpath("data", PACK_NAME)))
+    return Path(str(resources.files("roleclass").joinpath(PACK_NAME)))
 
 
 def source_model_path() -> Path:
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     from roleclass.language import CANDIDATES
 
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else Path(__file__).resolve().parent / "data" / PACK_NAME
+    target = Path(args[0]) if args else Path(__file__).resolve().parent / PACK_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pack_bytes(build_arrays(CANDIDATES)))
     sys.stderr.write(f"wrote {target} ({target.stat().st_size:,} bytes)\n")
