@@ -189,10 +189,16 @@ def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str
 
 @lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
 def pipeline(language: str = "en") -> Language:
-    """The blank spaCy pipeline for a language, built once per process on first use."""
-    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en")
+    """The blank spaCy pipeline for a language, built once per process on first use.
+
+    Its tokenizer is spaCy's default with a tail-only suffix search (``_tail_search``),
+    built that way in one go (``tokenizer_factory``): setting the search afterwards made
+    spaCy reload every special case again.
+    """
+    from roleclass.tokenizer_factory import BLANK_CONFIG
+
+    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en", config=BLANK_CONFIG)
     nlp.max_length = MAX_DOC_CHARS
-    nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
     nlp.add_pipe("sentencizer")
     lexicon = lexicons()
     nlp.add_pipe("roleclass_statements", config={"sections": lexicon.sections, "activities": lexicon.activities})

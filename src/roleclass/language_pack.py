@@ -20,8 +20,9 @@ upgrading py3langid::
 
     .venv/bin/python -m roleclass.language_pack        # writes src/roleclass/langid_candidates.npz
 
-py3langid (BSD licence) is by Adrien Barbaresi, a fork of langid.py by Marco Lui and
-Timothy Baldwin; the model's data are theirs.
+py3langid (BSD 3-Clause licence, shipped beside the pack as ``langid_candidates.LICENSE``)
+is by Adrien Barbaresi, a fork of langid.py by Marco Lui, based on research by Marco Lui
+and Tim Baldwin; the model's data are theirs.
 """
 
 from __future__ import annotations
