@@ -303,7 +303,8 @@ class _Decoder:
     def float_table(keys: list[str], rows: Any, tuples: Any) -> dict[str, Any]:
         """The dict a ``$floatdict`` node stands for: its keys, each with its row of the array."""
         if not (
-            isinstance(rows, np.ndarray) and rows.dtype == np.float64 and rows.ndim == (2 if tuples else 1)
+            isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.dtype.itemsize == 8
+            and rows.ndim == (2 if tuples else 1)
             and len(rows) == len(keys)
         ):
             raise ModelError("malformed $floatdict node in the model tree")
