@@ -79,7 +79,8 @@ def test_pickle_with_matching_checksum_never_runs(tmp_path):
 def _archive(tree: dict, header: dict | None = None, arrays: list[bytes] = ()) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        head = {"format": "roleclass-model", "format_version": 1, "metadata": {}, **(header or {})}
+        head = {"format": "roleclass-model", "format_version": model_format.FORMAT_VERSION, "metadata": {},
+                **(header or {})}
         archive.writestr("header.json", json.dumps(head))
         archive.writestr("model.json", json.dumps(tree))
         for i, data in enumerate(arrays):
@@ -151,7 +152,7 @@ def test_object_arrays_are_never_unpickled(tmp_path):
     assert not (tmp_path / "marker").exists()
 
 
-@pytest.mark.parametrize(("version", "hint"), [(2, "upgrade roleclass"), (0, "rebuild it")])
+@pytest.mark.parametrize(("version", "hint"), [(model_format.FORMAT_VERSION + 1, "upgrade roleclass"), (0, "rebuild it")])
 def test_other_format_versions_are_refused_with_a_hint(tmp_path, version, hint):
     path = tmp_path / "v.zip"
     path.write_bytes(_archive({}, header={"format_version": version}))

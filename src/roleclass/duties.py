@@ -206,12 +206,15 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
     ``_tail_search`` is a Python call for each suffix the tokenizer tries, a third of the
     tokenizer's time; on a text whose every run of non-space characters is at most
     ``SUFFIX_WINDOW`` long it searches exactly what spaCy's would, so such texts (nearly
-    all) go to the pipeline without it (``statements``).
+    all) go to the pipeline without it (``statements``). The bounded tokenizer is built
+    with that search in one go (``tokenizer_factory``): setting the search afterwards
+    made spaCy reload every special case again.
     """
-    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en")
+    from roleclass.tokenizer_factory import BLANK_CONFIG
+
+    config = BLANK_CONFIG if bounded_suffixes else {}
+    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en", config=config)
     nlp.max_length = MAX_DOC_CHARS
-    if bounded_suffixes:
-        nlp.tokenizer.suffix_search = _tail_search(nlp.tokenizer.suffix_search)
     nlp.add_pipe("sentencizer")
     lexicon = lexicons()
     nlp.add_pipe("roleclass_statements", config={"sections": lexicon.sections, "activities": lexicon.activities})

@@ -4,13 +4,16 @@ py3langid (a maintained fork of langid.py) ships its model inside the package, s
 nothing is downloaded; the identifier is restricted to the languages job boards in
 our data carry, which makes short texts far less error-prone. Never give a confident
 verdict on text the model cannot read: other languages get an explicit status.
+
+The restricted model is read from roleclass's own pack of py3langid's arrays
+(``language_pack``): the same identifier, without unpacking py3langid's whole LZMA model.
 """
 
 from __future__ import annotations
 
 import threading
 
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+from py3langid.langid import LanguageIdentifier
 
 from roleclass.labels import SUPPORTED_LANGUAGES
 
@@ -25,20 +28,24 @@ _LOADED: list[LanguageIdentifier] = []
 
 
 def _identifier() -> LanguageIdentifier:
-    """The identifier, loaded once per process (its LZMA-packed model takes a few tenths of a second)."""
+    """The identifier over CANDIDATES, loaded once per process from the package's language pack."""
     if not _LOADED:
         with _LOCK:
             if not _LOADED:
-                identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-                identifier.set_languages(CANDIDATES)
-                _LOADED.append(identifier)
+                from roleclass import language_pack
+
+                arrays = language_pack.read_arrays(language_pack.pack_path())
+                if set(arrays["classes"].tolist()) != set(CANDIDATES):
+                    raise RuntimeError("the language pack is not built for language.CANDIDATES: rebuild it "
+                                       "with `python -m roleclass.language_pack`")
+                _LOADED.append(language_pack.identifier(arrays))
     return _LOADED[0]
 
 
 def preload() -> None:
     """Start loading the identifier in a background thread.
 
-    The model is decompressed (LZMA, which releases the GIL) while the caller loads
+    The model is unpacked (zlib, which releases the GIL) while the caller loads
     the roleclass model and builds the spaCy pipeline, so a cold ``roleclass score``
     does not wait for the two one after the other.
     """

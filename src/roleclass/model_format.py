@@ -22,12 +22,20 @@ anything is built:
 - values: None, bool, int, float, str, list, tuple, dict, set, numpy arrays, scalars and
   dtypes, the builtin scalar types (``dtype=float``), and scipy's CSR/CSC matrices.
 
+Large tables of floats (a dict of at least ``FLOAT_TABLE_MIN`` str keys whose values are all
+floats, or all tuples of floats of one length: the duty detector's lookup tables) are
+written as their keys plus one float64 array (``$floatdict``, format version 2), which
+reads back the same Python floats without parsing tens of thousands of JSON numbers.
+Reading takes fast paths for lists and dicts of plain JSON values (nothing to check or
+build in them), which most of a model's nodes are.
+
 Anything else is refused with a ``ModelError`` naming it. Writing is deterministic:
 the same model gives the same bytes (fixed zip timestamps, entry order and compression).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import json
@@ -44,7 +52,9 @@ from sklearn.base import BaseEstimator
 from roleclass.errors import ModelError
 
 FORMAT_NAME = "roleclass-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: $floatdict nodes; version 1 files (no such nodes) still read
+OLDEST_READ_VERSION = 1
+FLOAT_TABLE_MIN = 64  # smaller float dicts stay plain JSON
 HEADER = "header.json"
 TREE = "model.json"
 ARRAYS = "arrays/"
@@ -63,6 +73,7 @@ _PY_TYPES: dict[str, type] = {cls.__name__: cls for cls in (bool, int, float, co
 _SPARSE = {cls.__name__: cls for cls in (sparse.csr_matrix, sparse.csc_matrix, sparse.csr_array, sparse.csc_array)}
 _SKLEARN_PATH = re.compile(r"^sklearn(\.[a-z][a-z0-9_]*)+\.[A-Za-z][A-Za-z0-9_]*$")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what json.loads gives besides list and dict
 
 Json = Any
 
@@ -122,6 +133,21 @@ class _Encoder:
         self.arrays.append(value)
         return {"$array": len(self.arrays) - 1}
 
+    def float_table(self, value: dict[str, Any]) -> Json | None:
+        """A large str-keyed dict of floats (or of equal-length tuples of floats) as keys plus one array."""
+        if len(value) < FLOAT_TABLE_MIN:
+            return None
+        values = list(value.values())
+        if all(type(v) is float for v in values):
+            rows = np.array(values, dtype=np.float64)
+            return {"$floatdict": list(value), "values": self.array(rows), "tuples": False}
+        if all(type(v) is tuple for v in values):
+            width = len(values[0])
+            if width and all(len(v) == width and all(type(x) is float for x in v) for v in values):
+                rows = np.array(values, dtype=np.float64).reshape(len(values), width)
+                return {"$floatdict": list(value), "values": self.array(rows), "tuples": True}
+        return None
+
     def encode(self, value: Any) -> Json:
         kind = type(value)
         if value is None or kind in (bool, int, float, str):
@@ -132,6 +158,9 @@ class _Encoder:
             return {"$tuple": [self.encode(v) for v in value]}
         if kind is dict:
             if all(type(k) is str for k in value):
+                table = self.float_table(value)
+                if table is not None:
+                    return table
                 return {"$dict": {k: self.encode(v) for k, v in value.items()}}
             return {"$items": [[self.encode(k), self.encode(v)] for k, v in value.items()]}
         if kind in (set, frozenset):
@@ -183,13 +212,25 @@ def dumps(header: dict[str, Any], components: dict[str, Any]) -> bytes:
 
 
 # -- reading ------------------------------------------------------------------------------
+def _plain(values: Any) -> bool:
+    """Whether every item is a plain JSON scalar (checked in C: no Python loop per item)."""
+    return _PLAIN.issuperset(map(type, values))
+
+
+def _nested(values: Any) -> list[Json]:
+    """The lists and dicts among ``values`` (none, cheaply, when all are plain scalars)."""
+    if _plain(values):
+        return []
+    return [v for v in values if type(v) is list or type(v) is dict]
+
+
 def _tags(tree: Json) -> Iterator[tuple[str, Json]]:
     """Every tagged node of a JSON tree (iteratively: a crafted file cannot exhaust the stack)."""
     stack = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, list):
-            stack.extend(node)
+            stack.extend(_nested(node))
         elif isinstance(node, dict):
             tags = [k for k in node if k.startswith("$")]
             if len(tags) != 1:
@@ -197,8 +238,8 @@ def _tags(tree: Json) -> Iterator[tuple[str, Json]]:
             yield tags[0], node
             for key, value in node.items():
                 if key == "$dict" and isinstance(value, dict):
-                    stack.extend(value.values())
-                elif key not in ("shape", "value"):
+                    stack.extend(_nested(value.values()))
+                elif key not in ("shape", "value", "tuples"):
                     stack.append(value)
 
 
@@ -212,14 +253,16 @@ class _Decoder:
     def decode(self, node: Json) -> Any:
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
-        if isinstance(node, list):
-            return [self.decode(v) for v in node]
+        if isinstance(node, list):  # each node is decoded once, so a plain list can be handed on as is
+            return node if _plain(node) else [self.decode(v) for v in node]
         tag = next(k for k in node if k.startswith("$"))
         payload = node[tag]
         if tag == "$tuple":
-            return tuple(self.decode(v) for v in payload)
+            return tuple(payload) if _plain(payload) else tuple(self.decode(v) for v in payload)
         if tag == "$dict":
-            return {k: self.decode(v) for k, v in payload.items()}
+            return payload if _plain(payload.values()) else {k: self.decode(v) for k, v in payload.items()}
+        if tag == "$floatdict":
+            return self.float_table(payload, self.decode(node["values"]), node.get("tuples"))
         if tag == "$items":
             return {self.decode(k): self.decode(v) for k, v in payload}
         if tag in ("$set", "$frozenset"):
@@ -256,6 +299,18 @@ class _Decoder:
             return obj
         raise ModelError(f"unknown node {tag!r} in the model tree")
 
+    @staticmethod
+    def float_table(keys: list[str], rows: Any, tuples: Any) -> dict[str, Any]:
+        """The dict a ``$floatdict`` node stands for: its keys, each with its row of the array."""
+        if not (
+            isinstance(rows, np.ndarray) and rows.dtype.kind == "f" and rows.dtype.itemsize == 8
+            and rows.ndim == (2 if tuples else 1)
+            and len(rows) == len(keys)
+        ):
+            raise ModelError("malformed $floatdict node in the model tree")
+        values = rows.tolist()
+        return dict(zip(keys, map(tuple, values) if tuples else values, strict=True))
+
 
 def check(tree: Json, array_count: int) -> dict[str, Any]:
     """Resolve every name the tree holds, refusing the file at the first one it may not hold.
@@ -275,13 +330,19 @@ def check(tree: Json, array_count: int) -> dict[str, Any]:
             raise ModelError(f"the model file holds a {payload!r} matrix, which roleclass does not read")
         elif tag == "$array" and not (isinstance(payload, int) and 0 <= payload < array_count):
             raise ModelError("the model tree refers to an array the file does not hold")
+        elif tag == "$floatdict" and not (
+            isinstance(payload, list) and all(type(k) is str for k in payload)
+            and isinstance(node.get("values"), dict) and "$array" in node["values"]
+            and isinstance(node.get("tuples"), bool)
+        ):
+            raise ModelError("malformed $floatdict node in the model tree")
         elif tag not in _KNOWN_TAGS:
             raise ModelError(f"unknown node {tag!r} in the model tree")
     return allowed
 
 
 _KNOWN_TAGS = {"$tuple", "$dict", "$items", "$set", "$frozenset", "$array", "$objects", "$scalar", "$dtype",
-               "$nptype", "$pytype", "$sparse", "$function", "$object"}
+               "$nptype", "$pytype", "$sparse", "$function", "$object", "$floatdict"}
 
 
 def read_header(archive: zipfile.ZipFile) -> dict[str, Any]:
@@ -293,15 +354,33 @@ def read_header(archive: zipfile.ZipFile) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise ModelError("the archive's header is not a roleclass model header")
     version = header.get("format_version")
-    if version != FORMAT_VERSION:
+    if not (type(version) is int and OLDEST_READ_VERSION <= version <= FORMAT_VERSION):
         newer = isinstance(version, int) and version > FORMAT_VERSION
         hint = "upgrade roleclass" if newer else "rebuild it with `roleclass train`"
-        raise ModelError(f"model format version {version} is not the one this roleclass reads ({FORMAT_VERSION}): {hint}")
+        raise ModelError(
+            f"model format version {version} is not one this roleclass reads ({OLDEST_READ_VERSION} to "
+            f"{FORMAT_VERSION}): {hint}"
+        )
     return header
 
 
 def loads(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The header and the named components of an archive; every name is checked before any object is built."""
+    """The header and the named components of an archive; every name is checked before any object is built.
+
+    The garbage collector is paused meanwhile: reading makes some hundred thousand
+    containers, none of them garbage, and the collections they would set off (each
+    scanning everything spaCy and scikit-learn hold) took more time than the reading.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _loads(data)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _loads(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

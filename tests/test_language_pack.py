@@ -1,0 +1,101 @@
+"""The language model roleclass ships is py3langid's, restricted to our candidates (issue 12, cold start).
+
+``language_pack`` keeps only the columns of py3langid's model that ``CANDIDATES`` use, so a
+cold start does not unpack py3langid's whole LZMA model. These tests hold it to two promises:
+the identifier it builds says exactly what py3langid's own restricted identifier says (codes
+and every probability), and the shipped file is what ``python -m roleclass.language_pack``
+builds from the installed py3langid. Both need py3langid's model file and skip without it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from roleclass import language, language_pack
+
+TEXTS = [
+    "We are looking for an Account Executive to own the full sales cycle, prospect new accounts, "
+    "run product demos and close deals with mid-market buyers in the Midwest territory.",
+    "Wir suchen einen Vertriebsleiter (m/w/d) für unser Team in München. Sie betreuen Bestandskunden, "
+    "gewinnen Neukunden und verantworten den Umsatz Ihrer Region.",
+    "Nous recherchons un responsable marketing pour piloter nos campagnes digitales, gérer le budget "
+    "média et suivre les indicateurs de performance.",
+    "Buscamos un director comercial con experiencia en ventas B2B y gestión de equipos.",
+    "Sales Manager",  # short
+    "KEY ACCOUNT MANAGER – VERTRIEB AUSSENDIENST",  # upper case: py3langid lowers it
+    "Marketing Manager (m/w/d) – Join our team! Du planst Kampagnen and report on leads weekly.",  # mixed
+    "Менеджер по продажам, опыт работы от 3 лет",
+    "営業担当者を募集しています。法人顧客への提案営業をお任せします。",
+    "12345 !!! ---",  # no letters: py3langid's featureless case
+    "",
+]
+
+
+def _source_or_skip():
+    path = language_pack.source_model_path()
+    if not path.is_file():
+        pytest.skip(f"py3langid's model file {path} is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def own_identifier():
+    from py3langid.langid import LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_modelpath(_source_or_skip(), norm_probs=True)
+    identifier.set_languages(language.CANDIDATES)
+    return identifier
+
+
+def test_the_pack_says_exactly_what_py3langid_says(own_identifier):
+    packed = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path()))
+    assert packed.nb_classes == own_identifier.nb_classes
+    for text in TEXTS:
+        for sample in (text, text.encode("utf-8"), text[:40]):
+            assert packed.classify(sample) == own_identifier.classify(sample), sample
+            assert packed.rank(sample) == own_identifier.rank(sample), sample  # every probability, exactly
+
+
+def test_detect_language_reads_the_pack():
+    assert language.detect_language(TEXTS[0]) == "en"
+    assert language.detect_language(TEXTS[1]) == "de"
+    assert language.detect_language(TEXTS[2]) == "fr"
+    assert language._identifier().nb_classes == language_pack.read_arrays(language_pack.pack_path())[
+        "classes"
+    ].tolist()
+
+
+def test_the_shipped_pack_is_what_the_build_script_writes(tmp_path):
+    source = _source_or_skip()
+    shipped = language_pack.read_arrays(language_pack.pack_path())
+    built = language_pack.build_arrays(language.CANDIDATES, source)
+    assert str(shipped["source_sha256"]) == str(built["source_sha256"]), (
+        "py3langid's model changed since the pack was built: run `python -m roleclass.language_pack`"
+    )
+    for key in language_pack.KEYS:
+        assert shipped[key].dtype == built[key].dtype, key
+        assert shipped[key].shape == built[key].shape, key
+        assert shipped[key].flags.f_contiguous == built[key].flags.f_contiguous, key
+        np.testing.assert_array_equal(shipped[key], built[key], err_msg=key)
+    # writing is deterministic: the script run twice gives the same file
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    language_pack.main([str(first)])
+    language_pack.main([str(second)])
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_file_that_is_not_a_pack_is_refused(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, ptc=np.zeros(3))
+    with pytest.raises(ValueError, match="not a roleclass language pack"):
+        language_pack.read_arrays(path)
+
+
+def test_a_pack_with_python_objects_is_refused_unread(tmp_path):
+    arrays = {key: np.zeros(2) for key in language_pack.KEYS}
+    arrays["classes"] = np.array(["en", object()], dtype=object)
+    path = tmp_path / "objects.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="holds Python objects"):
+        language_pack.read_arrays(path)
