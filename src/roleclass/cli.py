@@ -7,7 +7,6 @@ and prints. Errors a user can fix print one line and exit with a documented code
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import gc
@@ -23,6 +22,7 @@ from typing import Any
 
 import click
 
+from roleclass import collector
 from roleclass.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INPUT,
@@ -45,24 +45,6 @@ def _fail(message: str, code: int) -> None:
     one_line = " ".join(message.split())  # library messages can span lines; the contract is one
     click.echo(f"roleclass: error: {one_line}", err=True)
     sys.exit(code)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Any:
-    """No garbage collection while one posting is scored (issue 12's cold start).
-
-    Importing spaCy and scikit-learn, reading the model and building the pipeline make a
-    few hundred thousand long-lived objects and no garbage worth collecting; the
-    collections they set off, each scanning everything made so far, cost about a tenth
-    of the cold start. One posting's garbage is small and the process ends after it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
@@ -225,7 +207,7 @@ def score(
     trust_model: bool,
 ) -> None:
     """Score one posting from SOURCE (a file, or '-' for stdin), or --text."""
-    with _collector_paused():
+    with collector.paused():  # one posting: no collection scanning the imported libraries and the model
         from roleclass.language import preload
 
         preload()  # the language model unpacks in the background while spaCy, sklearn and the model load

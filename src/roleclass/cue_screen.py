@@ -142,12 +142,12 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
     return whole, starts
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # both screens ask within one posting; a posting has tens of statements
 def statement_words(text: str) -> frozenset[str] | None:
     """The lower-cased words (``\\w+`` runs) of a text, with ``DIGIT`` for one starting with a
     digit; None when the text holds a ``_CASE_SPECIAL`` character (then no screening).
 
-    Remembered for the last few thousand texts: both screens ask about each statement.
+    Remembered for the last thousand texts: both screens ask about each statement.
     """
     if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
         return None

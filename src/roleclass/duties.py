@@ -47,7 +47,7 @@ MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 # posting (list numbering, Unicode normalisation), so the scorer refuses only past this.
 MAX_DOC_CHARS = 2_000_000
 _STARTS_KEY = "roleclass_sentence_starts"
-REFRESH_DOCS = 20_000  # texts read before the pipelines are rebuilt (``_ReadCounter``)
+REFRESH_DOCS = 10_000  # texts read before the pipelines are rebuilt (``_ReadCounter``)
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None), ("base_weight", None)):

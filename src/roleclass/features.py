@@ -84,7 +84,7 @@ def carries_meaning(word: str) -> bool:
     return len(word) >= 2 and any(ch.isalpha() for ch in word) and word not in STOP_WORDS
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _word_names(word: str) -> tuple[str, str | None] | None:
     """A lower-cased word's unigram and stem feature names, or None if it carries no meaning.
 

@@ -22,7 +22,7 @@ from roleclass.lexicon import lexicons
 MAX_HEADING_CHARS = 70
 MAX_HEADING_WORDS = 9
 _STRIP = " \t-*#:.!?|•–—"
-HEADING_CACHE_SIZE = 20_000  # remembered lines per reader; the cache is emptied when full, so memory stays flat
+HEADING_CACHE_SIZE = 10_000  # remembered lines per reader; the cache is emptied when full, so memory stays flat
 _UNKNOWN = object()
 
 
