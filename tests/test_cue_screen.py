@@ -42,6 +42,12 @@ def test_a_pattern_that_may_start_anywhere_is_never_screened() -> None:
     assert leading_words(r"[$€£]\s?\d") is None
     assert leading_words(r"quota") is None  # no \b: may start inside a word ("aquota")
     assert leading_words(r"(?i:\bſales\b)") is None  # a letter case-insensitive matching treats specially
+    # ASCII-only \b: "cafémarketing" has a boundary before "marketing" there, not in the screen's words
+    assert leading_words(r"\bmarketing\b", re.ASCII) is None
+    assert leading_words(r"(?a:\bmarketing)") is None
+    assert leading_words(r"x|(?:y|(?a:\bmarketing))") is None
+    screen = CueScreen([("m", re.compile(r"\bmarketing", re.ASCII))])
+    assert screen.present("cafémarketing") == ["m"]
     screen = CueScreen([("money", re.compile(r"[$€£]\s?\d")), ("years", re.compile(r"\b\d+\+? years\b"))])
     assert screen.present("a salary of $ 50,000") == ["money"]
     assert screen.present("5+ years in sales") == ["years"]

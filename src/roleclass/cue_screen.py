@@ -126,6 +126,18 @@ def _walk(items: Iterable[tuple[object, object]], paths: set[_Path]) -> tuple[se
     return finished, paths
 
 
+def _scoped_ascii(items: Iterable[tuple[object, object]]) -> bool:
+    """Whether any group of a parsed pattern turns on ASCII matching (``(?a:...)``)."""
+    for op, av in items:
+        if op is _SUBPATTERN and (av[1] & re.ASCII or _scoped_ascii(av[-1])):  # type: ignore[index,operator]
+            return True
+        if op is _BRANCH and any(_scoped_ascii(branch) for branch in av[1]):  # type: ignore[index,union-attr]
+            return True
+        if op in _REPEATS and _scoped_ascii(av[2]):  # type: ignore[index]
+            return True
+    return False
+
+
 def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
     """(whole words, word starts): every match of ``pattern`` starts at a word of the text
     that is one of the whole words or begins with one of the starts (lower-cased).
@@ -133,7 +145,10 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
     None when some alternative need not start with ``\b`` and a word character, or its
     letters hold a ``_CASE_SPECIAL`` character: such a pattern cannot be screened.
     """
-    finished, still_open = _walk(_sre_parse.parse(pattern, flags), {("", False, False)})
+    parsed = _sre_parse.parse(pattern, flags)
+    if (parsed.state.flags | flags) & re.ASCII or _scoped_ascii(parsed):
+        return None  # \b and \w are ASCII-only there, unlike the screen's words
+    finished, still_open = _walk(parsed, {("", False, False)})
     paths = finished | still_open
     if not paths or any(not letters or not boundary or not _CASE_SPECIAL.isdisjoint(letters) for letters, boundary, _ in paths):
         return None
