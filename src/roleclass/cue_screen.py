@@ -116,6 +116,8 @@ def _walk(items: Iterable[tuple[object, object]], paths: set[_Path]) -> tuple[se
                 following.add((letters, True, False))
             elif boundary and not letters and _starts_with_digit(op, av):
                 finished.add((DIGIT, True, False))  # "\b\d+ years": a word that starts with a digit
+            elif op is _LITERAL and isinstance(av, int) and (chr(av) in _CASE_SPECIAL or len(chr(av).lower()) != 1):
+                finished.add(("", False, False))  # a letter sre folds unlike str.lower ("İ"): cannot screen
             elif op is _LITERAL and isinstance(av, int) and _WORD.fullmatch(chr(av)):
                 following.add((letters + chr(av).lower(), boundary, False))
             elif letters and (op is _LITERAL or (op is _AT and av is _AT_BOUNDARY)):
