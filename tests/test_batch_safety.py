@@ -231,3 +231,22 @@ def test_a_closed_stdout_is_a_quiet_end(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=120)
     assert process.returncode in (0, 141), stderr.decode()
     assert b"Traceback" not in stderr and b"error" not in stderr
+
+
+def test_one_worker_reads_the_input_as_it_scores_not_all_first() -> None:
+    """Memory must not grow with N: the in-process path once listed every chunk before scoring."""
+    from roleclass.rows import Row
+
+    taken = []
+
+    def rows():
+        for number in range(1, 201):
+            taken.append(number)
+            yield Row(number, {"text": "x"}, text="- Call new prospects every day and close deals with them.")
+
+    pool = runner.Pool(workers=1, chunk_size=4, model_path=None, trust=False)
+    stream = runner.scored_chunks(rows(), pool)
+    first_rows, first_results = next(stream)
+    assert [r.number for r in first_rows] == [1, 2, 3, 4] and len(first_results) == 4
+    assert len(taken) <= 3 * 4  # the chunk scored, the one read ahead, and one being read
+    assert sum(len(chunk) for chunk, _ in stream) == 196

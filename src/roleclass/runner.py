@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,7 @@ def scored_chunks(
     if processes <= 1:
         LOG.info("scoring in this process (%d chunk%s ahead)", len(head), "s" if len(head) != 1 else "")
         init_worker(model_path, trust)
-        for chunk in [*head, *chunks]:
+        for chunk in chain(head, chunks):  # streamed: a list here read the whole input first
             results = score_chunk([(r.text, r.title, r.error) for r in chunk], suggest)
             LOG.debug("rows %d-%d scored", chunk[0].number, chunk[-1].number)
             yield chunk, results
