@@ -134,7 +134,8 @@ def batch_runs(sample: list[dict[str, str]], counts: list[int], workers: list[in
             for w in workers:
                 run = timed_run(source, w, folder, None)
                 keep = ("rows", "errors", "workers", "seconds", "postings_per_s", "postings_per_s_per_worker",
-                        "postings_per_cpu_second", "peak_total_rss_mb", "peak_total_pss_mb", "memory_measure")
+                        "postings_per_cpu_second", "peak_total_rss_mb", "peak_total_pss_mb", "memory_measure",
+                        "memory_mb_by_elapsed_share")
                 out.append({"n": n, **{k: run.get(k) for k in keep}})
                 print(f"classify_file N={n:,} workers={w}: {run['postings_per_s']} postings/s, "
                       f"{run['peak_total_rss_mb']} MB RSS", file=sys.stderr)
@@ -176,6 +177,7 @@ def main() -> None:
     parser.add_argument("--batch-n", type=int, nargs="*", default=[2000], help="rows for the 1/all-worker runs")
     parser.add_argument("--memory-n", type=int, nargs="*", default=[10000, 100000], help="rows for 1-worker memory runs")
     parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "batch", "memory", "cold"])
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default bench/results/speed.json)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     results: dict[str, object] = {
@@ -200,8 +202,8 @@ def main() -> None:
     if "cold" not in args.skip:
         results["cold"] = cold(args.cold_runs)
     results["machine"]["load_after"] = round(os.getloadavg()[0], 2)  # type: ignore[index]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(markdown(results))
 
 
