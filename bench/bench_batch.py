@@ -172,6 +172,16 @@ def _timeline(samples: list[tuple[float, int]], seconds: float) -> dict[str, flo
     return out
 
 
+def machine_facts(load_key: str) -> dict[str, object]:
+    """Cores, Python, platform and the 1-minute load average now (under ``load_key``): what a figure depends on."""
+    return {
+        "cores": os.cpu_count() or 1,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        load_key: round(os.getloadavg()[0], 2),
+    }
+
+
 def timed_run(source: Path, workers: int, folder: Path, model: str | None) -> dict[str, object]:
     out = folder / f"out-{workers}.csv"
     command = [
@@ -337,12 +347,7 @@ def main() -> None:
     worker_counts = args.workers or sorted({1, cores})
     results: dict[str, object] = {
         "command": "python bench/bench_batch.py " + " ".join(sys.argv[1:]),
-        "machine": {
-            "cores": cores,
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_1m_at_start": round(os.getloadavg()[0], 2),
-        },
+        "machine": machine_facts("load_average_1m_at_start"),
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="roleclass-bench-") as tmp:

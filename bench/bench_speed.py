@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -180,14 +179,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes (default bench/results/speed.json)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
+    from bench_batch import machine_facts
+
     results: dict[str, object] = {
         "command": "python bench/bench_speed.py " + " ".join(sys.argv[1:]),
-        "machine": {
-            "cores": cores,
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_before": round(os.getloadavg()[0], 2),
-        },
+        "machine": machine_facts("load_before"),
     }
     sample, source = postings(args.postings)
     results["postings_source"] = source
