@@ -2,8 +2,9 @@
 
 A spaCy component (``roleclass_statements``) made with ``@Language.factory`` so the
 pipeline is plain spaCy: it writes ``doc.spans["statements"]`` with the extensions
-``section``, ``weight``, ``base_weight`` (the weight before the section's) and ``activities`` on each span. Pipelines are blank (no model
-is downloaded) and built on first use, never at import.
+``section``, ``weight``, ``base_weight`` (the weight before the section's) and
+``activities`` on each span. Pipelines are blank (no model is downloaded) and built on
+first use, never at import.
 
 A statement is a list item or line, split further into sentences when a line holds
 several. Headings are not statements; they switch the section of what follows.

@@ -92,12 +92,12 @@ class StatementTerms:
     def __init__(self, classifier: DutyClassifier, vectors: sparse.csr_matrix) -> None:
         self.names = classifier.vectorizer_.feature_names_
         columns = classifier.coef_[:, vectors.indices] * vectors.data
-        self.centred = np.ascontiguousarray((columns - columns.mean(axis=0)).T)
+        centred = np.ascontiguousarray((columns - columns.mean(axis=0)).T)
         self.indptr = vectors.indptr
         self.indices = vectors.indices
         # evidence wants each term's largest function: found for the whole chunk at once
-        self.best = self.centred.argmax(axis=1) if len(self.centred) else np.zeros(0, dtype=int)
-        self.best_value = self.centred[np.arange(len(self.centred)), self.best]
+        self.best = centred.argmax(axis=1) if len(centred) else np.zeros(0, dtype=int)
+        self.best_value = centred[np.arange(len(centred)), self.best]
 
     def strongest(self, row: int) -> dict[str, tuple[int, float]]:
         """Per feature of the row: (index of its largest centred term, that term).
