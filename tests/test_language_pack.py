@@ -1,16 +1,21 @@
-"""The language model roleclass ships is py3langid's, restricted to our candidates (issue 12, cold start).
+"""The language model roleclass ships is py3langid's, restricted to our candidates (issue 12).
 
 ``language_pack`` keeps only the columns of py3langid's model that ``CANDIDATES`` use, so a
-cold start does not unpack py3langid's whole LZMA model. These tests hold it to two promises:
-the identifier it builds says exactly what py3langid's own restricted identifier says (codes
-and every probability), and the shipped file is what ``python -m roleclass.language_pack``
-builds from the installed py3langid. Both need py3langid's model file and skip without it.
+cold start does not unpack py3langid's whole LZMA model, and counts its byte n-grams from
+the automaton's trie nodes instead of walking its 40 MB transition table. These tests hold
+it to three promises: the same feature counts as py3langid's automaton walk, in the same
+order; the identifier says exactly what py3langid's own restricted identifier says (codes
+and every probability); and the shipped file is what ``python -m roleclass.language_pack``
+builds from the installed py3langid. They need py3langid's model file and skip without it.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 import pytest
+from py3langid.langid import visit_counts
 
 from roleclass import language, language_pack
 
@@ -48,13 +53,34 @@ def own_identifier():
     return identifier
 
 
+def _random_texts(count: int, length: int) -> list[str]:
+    """Arbitrary bytes read as Latin-1: n-grams no posting has, control bytes, every byte value."""
+    rng = np.random.default_rng(12)
+    return [bytes(rng.integers(0, 256, length, dtype=np.uint8)).decode("latin-1") for _ in range(count)]
+
+
+def test_the_trie_counts_what_the_automaton_counts(own_identifier):
+    counter = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path())).counter
+    for text in [*TEXTS, *_random_texts(40, 300), "aaaa" * 50, "x", "xy"]:
+        data = own_identifier._encode(text)
+        walked = visit_counts(own_identifier.tk_nextmove, own_identifier._rowbase, own_identifier.tk_output, data)
+        found = counter.counts(data)
+        if walked is None:
+            assert found is None, text
+            continue
+        features, counts = found
+        # same features, same counts, in the order the walk first met them (the float sums follow it)
+        assert list(zip(features.tolist(), counts.tolist(), strict=True)) == list(walked.items()), text
+
+
 def test_the_pack_says_exactly_what_py3langid_says(own_identifier):
     packed = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path()))
     assert packed.nb_classes == own_identifier.nb_classes
-    for text in TEXTS:
-        for sample in (text, text.encode("utf-8"), text[:40]):
+    for text in [*TEXTS, *_random_texts(10, 120)]:
+        for sample in (text, text[:40]):
             assert packed.classify(sample) == own_identifier.classify(sample), sample
-            assert packed.rank(sample) == own_identifier.rank(sample), sample  # every probability, exactly
+            ranked = sorted(zip(packed.nb_classes, packed.scores(sample).tolist(), strict=True), key=itemgetter(1), reverse=True)
+            assert ranked == own_identifier.rank(sample), sample  # every probability, exactly
 
 
 def test_detect_language_reads_the_pack():

@@ -6,16 +6,19 @@ our data carry, which makes short texts far less error-prone. Never give a confi
 verdict on text the model cannot read: other languages get an explicit status.
 
 The restricted model is read from roleclass's own pack of py3langid's arrays
-(``language_pack``): the same identifier, without unpacking py3langid's whole LZMA model.
+(``language_pack``): the same identifier, without unpacking py3langid's whole LZMA model
+or holding its 40 MB automaton.
 """
 
 from __future__ import annotations
 
 import threading
-
-from py3langid.langid import LanguageIdentifier
+from typing import TYPE_CHECKING
 
 from roleclass.labels import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    from roleclass.language_pack import PackedIdentifier
 
 SUPPORTED = SUPPORTED_LANGUAGES
 CANDIDATES = ["en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "no", "fi", "cs", "tr", "ru", "ar", "he", "zh", "ja"]
@@ -24,10 +27,10 @@ MIN_LETTERS = 20  # below this, detection is noise: assume English
 
 
 _LOCK = threading.Lock()
-_LOADED: list[LanguageIdentifier] = []
+_LOADED: list[PackedIdentifier] = []
 
 
-def _identifier() -> LanguageIdentifier:
+def _identifier() -> PackedIdentifier:
     """The identifier over CANDIDATES, loaded once per process from the package's language pack."""
     if not _LOADED:
         with _LOCK:
