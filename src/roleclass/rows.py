@@ -34,7 +34,7 @@ LOG = logging.getLogger(__name__)
 TEXT_COLUMNS = ("description", "text")
 TITLE_COLUMN = "title"
 ID_COLUMN = "id"
-SCORE_BATCH = 64  # rows handed to Scorer.score_many at a time
+SCORE_BATCH = 16  # postings Scorer.score_many works on together (its docstring says why 16)
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 

@@ -40,6 +40,7 @@ from roleclass.result import (
     ScoreResult,
 )
 from roleclass.review import DEFAULT_POLICY
+from roleclass.rows import SCORE_BATCH
 from roleclass.title import guess_title, title_claim
 from roleclass.tokens import span_text
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
@@ -197,7 +198,7 @@ class Scorer:
         return self._finish([self._prepare(text, title)])[0]
 
     def score_many(
-        self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = 64
+        self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = SCORE_BATCH
     ) -> Iterator[ScoreResult | ScoreError]:
         """Score postings in input order; a posting that can't be scored yields a ScoreError.
 
@@ -207,7 +208,8 @@ class Scorer:
         ``batch_size`` postings are read ahead and worked on together: each is cleaned,
         identified and cut into statements on its own, then the chunk's statements go
         through one vectorizer call and one sparse product, and the posting model runs
-        once per chunk.
+        once per chunk. Sixteen postings a chunk are as fast as 64 and hold a quarter
+        of the Docs at once (17 MB less at the peak of a batch, issue 12).
         """
         pairs = ((text, None) for text in texts) if titles is None else zip(texts, titles, strict=True)
         for chunk in iter(lambda: list(itertools.islice(pairs, max(1, batch_size))), []):
