@@ -55,3 +55,26 @@ def test_top_phrases_of_real_german_postings_are_readable_and_distinct(scorer, s
         assert all(readable(p) for p in top), (row["id"], top)
         keys = [" ".join(p.casefold().split()) for p in top]
         assert len(keys) == len(set(keys)), (row["id"], top)
+
+
+def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scorer):
+    """``Scorer._evidence`` builds terms toward the duties label's functions only; every term gives the same list."""
+    from roleclass import explain
+    from roleclass.labels import FUNCTIONS_OF_DUTIES
+    from roleclass.scorer import read_statements
+
+    model = scorer.model
+    compared = 0
+    for posting in own_postings()[:60]:
+        result = scorer.score(posting["text"], posting.get("title"))
+        if result.duties is None:
+            continue
+        found = read_statements(model.duty_classifier, result.text, result.language, model.duty_detector)
+        every = []
+        for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
+            if weight > 0:
+                every.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i))
+        shown = {t.function for t in every}
+        assert explain.evidence(result.text, every, result.duties) == result.evidence, posting["id"]
+        compared += bool(shown - set(FUNCTIONS_OF_DUTIES[result.duties]))  # terms of other functions were there
+    assert compared > 20

@@ -11,6 +11,7 @@ gives the same evidence.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from roleclass.features import Feature
@@ -31,12 +32,18 @@ class _Term:
 
 
 def statement_terms(
-    features: list[Feature], strongest: dict[str, tuple[int, float]], weight: float, statement: int
+    features: list[Feature],
+    strongest: dict[str, tuple[int, float]],
+    weight: float,
+    statement: int,
+    functions: Collection[str] | None = None,
 ) -> list[_Term]:
     """Anchor each feature's centred logit term to its phrase(s), scaled by statement weight.
 
     ``strongest`` gives, per feature the model knows, the function whose centred term is
-    largest and that term (``Statements.strongest_terms``).
+    largest and that term (``Statements.strongest_terms``). With ``functions``, only terms
+    toward those are kept: ``evidence`` shows no other, and terms merge only within a
+    function, so the evidence is the same without building the rest.
     """
     occurrences = Counter(f.name for f in features)
     out: list[_Term] = []
@@ -45,6 +52,8 @@ def statement_terms(
         if best is None:
             continue
         k, term = best
+        if functions is not None and FUNCTIONS[k] not in functions:
+            continue
         value = term * weight / occurrences[feature.name]
         if value > 0:
             out.append(_Term(feature.start, feature.end, FUNCTIONS[k], value, statement))

@@ -59,7 +59,7 @@ def preload() -> None:
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language ("en" for text too short to tell)."""
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return "en"
     code, _ = _identifier().classify(sample)
     return str(code)

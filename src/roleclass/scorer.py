@@ -26,7 +26,7 @@ from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetec
 from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
 from roleclass.features import Feature, counts, span_features
-from roleclass.labels import DUTY_LABELS, FUNCTIONS, VERDICTS
+from roleclass.labels import DUTY_LABELS, FUNCTIONS, FUNCTIONS_OF_DUTIES, VERDICTS
 from roleclass.language import detect_language, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
 from roleclass.posting_model import DutyMass, duty_mass
@@ -354,11 +354,12 @@ class Scorer:
         return out
 
     def _evidence(self, cleaned: str, found: Statements, duties: str) -> list:
+        functions = FUNCTIONS_OF_DUTIES.get(duties, ())  # evidence shows terms toward these only
         terms = []
         for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
-            if weight <= 0:
+            if weight <= 0 or not functions:
                 continue
-            terms.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i))
+            terms.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i, functions))
         return explain.evidence(cleaned, terms, duties)
 
     @staticmethod
