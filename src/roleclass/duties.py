@@ -109,9 +109,10 @@ class StatementSplitter:
                 span = _trim(span)
                 if span is None or sum(alpha[span.start : span.end]) < self.min_words:
                     continue
-                span._.section = section
+                extensions = span._  # one Underscore for the four attributes (each ``span._`` makes one)
+                extensions.section = section
                 activities = parse_activities(span, self.activities)
-                span._.activities = activities
+                extensions.activities = activities
                 boilerplate = sections.is_boilerplate(span_text(span))
                 units = duty_units(span)
                 weight = 0.0 if boilerplate else sections.section_weight(section) * units
@@ -119,8 +120,8 @@ class StatementSplitter:
                 if any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                     base *= 1.0 + ACTIVITY_BOOST
-                span._.weight = weight
-                span._.base_weight = base
+                extensions.weight = weight
+                extensions.base_weight = base
                 spans.append(span)
         doc.spans[STATEMENTS_KEY] = spans
         return doc

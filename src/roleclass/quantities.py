@@ -14,7 +14,7 @@ use the package's unless given another (the spaCy component passes its own confi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +25,7 @@ from roleclass.tokens import token_table
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
 _MAX_MODIFIERS = 3
+WORD_CACHE_SIZE = 1 << 15
 _MAX_COUNT_WORDS = 8  # "one hundred and twenty-five thousand" is 5; a longer run of number words is no count
 
 
@@ -38,10 +39,18 @@ class ActivityWords:
     period_leads: frozenset[str]
     number_words_extra: dict[str, int]
     number_word_parts: frozenset[str]
+    # may_start_count's answers per word: every token of every statement is asked
+    _starts: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def may_start_count(self, lower: str) -> bool:
         """Whether a lower-cased token can open a count (the test ``_count_at`` starts with)."""
-        return bool(_DIGITS.match(lower)) or lower.split("-")[0] in self.number_word_parts or lower in self.number_words_extra
+        known = self._starts.get(lower)
+        if known is None:
+            known = bool(_DIGITS.match(lower)) or lower.split("-")[0] in self.number_word_parts or lower in self.number_words_extra
+            if len(self._starts) >= WORD_CACHE_SIZE:
+                self._starts.clear()  # bounded: a catalogue's numbers and names never end
+            self._starts[lower] = known
+        return known
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
