@@ -90,3 +90,54 @@ def test_mojibake_that_only_a_line_start_reveals_is_sent_to_ftfy(text: str) -> N
     """ftfy's badness regex has one "^" alternative; the whole-text check must see it on any line."""
     assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") != text
     assert ftfy_would_change(text)
+
+
+def _whole_search(text: str) -> bool:
+    from ftfy.badness import BADNESS_RE
+
+    return bool(BADNESS_RE.search(text))
+
+
+def test_ftfys_mojibake_regex_still_has_the_shape_the_windowed_search_needs() -> None:
+    """Each alternative needs a non-ASCII character, and matches are short: else the search is whole."""
+    from re import _parser as sre_parse
+
+    from ftfy.badness import BADNESS_RE
+
+    from roleclass.clean import _every_alternative_needs_non_ascii, _mojibake_search
+
+    parsed = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert _every_alternative_needs_non_ascii(parsed)
+    assert parsed.getwidth()[1] <= 8
+    assert _mojibake_search().__name__ == "search"  # the windowed one is in use
+    assert not _every_alternative_needs_non_ascii(sre_parse.parse("[a-z]é|x[\\w]"))  # "x\w" can be all ASCII
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We\u00e2\u20ac\u2122re hiring",  # a match in the middle
+        "\u00c3\u00a9quipe commerciale",  # at the very start
+        "commerciale \u00c3\u00a9",  # at the very end
+        "Sales\u00c3\u00a9" + "x" * 40 + "caf\u00e9 \u00c3\u00a9t\u00e9",  # two stretches
+        "Caf\u00e9 team \u2013 \u201cgrowth\u201d \u2022 K\u00f6ln",  # non-ASCII but no mojibake
+        "a" * 30 + "\u00d8\u00a7\u00d9\u201e" + "b" * 30,  # the four-character Arabic mojibake alternative
+        "x" * 11 + "\u00e9" + "y" * 12 + "\u00c3" + "\u00a9",  # a gap of twelve ASCII characters
+    ],
+)
+def test_the_windowed_mojibake_search_finds_what_the_whole_search_finds(text: str) -> None:
+    from roleclass.clean import _mojibake_search
+
+    assert _mojibake_search()(text) == _whole_search(text)
+
+
+def test_the_windowed_mojibake_search_agrees_on_every_posting_we_have() -> None:
+    """Our corpus, and the real postings of ../shared when it is there."""
+    from roleclass.clean import _mojibake_search
+    from roleclass.data import default_shared_dir
+
+    paths = sorted((ROOT / "corpus").glob("postings*.jsonl")) + sorted((default_shared_dir() / "realdata").glob("*.jsonl"))
+    texts = _texts(paths)
+    assert len(texts) > 200
+    search = _mojibake_search()
+    assert [search(t) for t in texts] == [_whole_search(t) for t in texts]
