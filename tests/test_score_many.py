@@ -100,6 +100,26 @@ def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None
             assert k == int(np.argmax(vector)) and value == float(vector[k])
 
 
+def test_statement_vectors_from_features_are_the_vectorizers_own(scorer) -> None:
+    """``transform_features`` builds, from anchored features, the exact matrix that
+    ``transform`` builds from feature-count dicts (indices, order and float64 values)."""
+    import numpy as np
+
+    from roleclass.features import counts
+    from roleclass.scorer import split_statements
+
+    classifier = scorer.model.duty_classifier
+    features: list = [[]]  # a statement without a known feature too
+    for text, _ in _corpus()[:40]:
+        features += split_statements(text, "en", True)[1]
+    expected = classifier.transform([counts(f) for f in features])
+    got = classifier.transform_features(features)
+    assert got.shape == expected.shape and got.shape[0] > 200
+    np.testing.assert_array_equal(got.indptr, expected.indptr)
+    np.testing.assert_array_equal(got.indices, expected.indices)
+    assert got.data.tobytes() == expected.data.tobytes()
+
+
 def test_the_cycle_collector_is_paused_only_while_a_chunk_is_scored(scorer) -> None:
     import gc
 

@@ -91,6 +91,33 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         # features unseen in fit (the act features of a model fitted without them) are ignored
         return self.tfidf_.transform(self.vectorizer_.transform(X)).tocsr()
 
+    def transform_features(self, statements: Sequence[Sequence[tuple[str, int, int]]]) -> sparse.csr_matrix:
+        """``transform`` of each statement's feature counts, from its anchored features directly.
+
+        The scoring path: the same count matrix ``DictVectorizer.transform`` builds (the
+        known features' counts, indices sorted within each row, float64), in one loop
+        over the features instead of a counts dict per statement and the vectorizer's
+        per-item type checks, then the same TF-IDF.
+        """
+        vocabulary = self.vectorizer_.vocabulary_
+        indptr, indices, values = [0], [], []
+        for features in statements:
+            row: dict[int, float] = {}
+            for feature in features:
+                j = vocabulary.get(feature[0])
+                if j is not None:
+                    row[j] = row.get(j, 0.0) + 1.0
+            for j in sorted(row):
+                indices.append(j)
+                values.append(row[j])
+            indptr.append(len(indices))
+        shape = (len(statements), len(self.vectorizer_.feature_names_))
+        matrix = sparse.csr_array(
+            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.intc), np.array(indptr, dtype=np.intc)),
+            shape=shape,
+        )
+        return self.tfidf_.transform(matrix).tocsr()
+
     def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
         """Probabilities in the fixed order of ``FUNCTIONS`` (sales, marketing, neither)."""
         if len(X) == 0:

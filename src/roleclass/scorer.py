@@ -25,7 +25,7 @@ from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
 from roleclass.duty_model import DutyClassifier
 from roleclass.errors import InputError
-from roleclass.features import Feature, counts, span_features
+from roleclass.features import Feature, span_features
 from roleclass.labels import DUTY_LABELS, FUNCTIONS, FUNCTIONS_OF_DUTIES, VERDICTS
 from roleclass.language import detect_language, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
@@ -131,7 +131,7 @@ def classify_statements(
     """
     if not features:
         return None, np.zeros((0, len(FUNCTIONS))), None
-    vectors = classifier.transform([counts(f) for f in features])
+    vectors = classifier.transform_features(features)
     return vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors)
 
 
