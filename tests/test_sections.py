@@ -49,3 +49,29 @@ def test_boilerplate_and_weights():
     assert is_boilerplate("Health insurance, dental insurance and a 401(k) plan.")
     assert not is_boilerplate("Negotiate contracts with distributors.")
     assert section_weight("duties") > section_weight("body") > section_weight("requirements") > section_weight("benefits")
+
+
+def test_the_screened_boilerplate_check_answers_as_the_regex_does():
+    """``is_boilerplate`` runs its regex only where the screen allows; the answers are the regex's."""
+    import json
+    from pathlib import Path
+
+    from roleclass.sections import default_reader
+
+    reader = default_reader()
+    lines = [
+        "We are an Equal Opportunity employer and welcome all applicants.",
+        "Medical, dental and vision insurance from day one; 401(k) with match.",
+        "Wir freuen uns auf deine Bewerbung (m/w/d) und heißen alle willkommen.",
+        "Own the pipeline and close new business in the DACH region.",
+        "PTO: 25 days.",
+        "Vision-driven team; healthy snacks.",  # words that only start like a cue
+        "Equal\u00a0opportunity and İstanbul office",  # a character sre folds unlike str.lower
+    ]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").split("\n"))):
+            lines += (row.get("text") or "").split("\n")
+    assert len(lines) > 3000
+    found = [reader.is_boilerplate(line) for line in lines]
+    assert found == [bool(reader.boilerplate.search(line)) for line in lines]
+    assert found[:7] == [True, True, True, False, True, False, True]

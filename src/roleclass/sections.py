@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from roleclass.cue_screen import CueScreen
 from roleclass.lexicon import lexicons
 
 MAX_HEADING_CHARS = 70
@@ -47,6 +48,8 @@ class SectionReader:
         ]
         self.max_keyword_heading_words = lexicon["max_keyword_heading_words"]
         self.boilerplate = re.compile("|".join(lexicon["boilerplate"]), re.I)
+        # every statement is asked; most hold none of the words a boilerplate phrase starts with
+        self._boilerplate_screen = CueScreen([("boilerplate", self.boilerplate)])
         self.weights = dict(lexicon["weights"])
         self._kinds: dict[str, str | None] = {}  # heading_kind per line seen: lines repeat within and across postings
 
@@ -96,8 +99,12 @@ class SectionReader:
         return (kind, colon + 1) if kind else None
 
     def is_boilerplate(self, sentence: str) -> bool:
-        """EEO, benefits and similar sentences carry no duty wherever they appear."""
-        return bool(self.boilerplate.search(sentence))
+        """EEO, benefits and similar sentences carry no duty wherever they appear.
+
+        The same answer as ``self.boilerplate.search``: the screen runs the regex on every
+        sentence whose words could start a match (``cue_screen``).
+        """
+        return bool(self._boilerplate_screen.present(sentence))
 
     def section_weight(self, kind: str) -> float:
         """How much a statement in a section of this kind counts toward the duty shares."""
