@@ -66,7 +66,7 @@ def test_the_screened_boilerplate_check_answers_as_the_regex_does():
         "Own the pipeline and close new business in the DACH region.",
         "PTO: 25 days.",
         "Vision-driven team; healthy snacks.",  # words that only start like a cue
-        "Equal\u00a0opportunity and İstanbul office",  # a character sre folds unlike str.lower
+        "Equal opportunity at our İstanbul office",  # a character sre folds unlike str.lower
     ]
     for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
         for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").split("\n"))):
