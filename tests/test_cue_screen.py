@@ -105,3 +105,18 @@ TEXTS = st.lists(
 def test_screen_matches_the_regexes_on_generated_text(text: str) -> None:
     for screen in SCREENS.values():
         assert screen().present(text) == _by_regex(screen(), text)
+
+
+def test_remembered_words_give_the_same_answers_and_are_forgotten_past_the_limit(monkeypatch) -> None:
+    """The screen remembers each word's cues; asking again, or after it forgot them all, changes nothing."""
+    monkeypatch.setattr("roleclass.cue_screen.MAX_REMEMBERED_WORDS", 8)
+    screen = CueScreen(duty_detector._cue_regexes())
+    texts = [
+        "Join us and we will train you", "Useful website tools were used weekly", "5+ years in sales, $50k OTE",
+        "Sie betreuen unsere Kunden im Außendienst", "Apply with your CV and cover letter", "We're looking for a closer",
+    ]
+    expected = [_by_regex(screen, text) for text in texts]
+    for _ in range(3):
+        assert [screen.present(text) for text in texts] == expected
+        assert len(screen._word_masks) <= 8 + max(len(text.split()) for text in texts)
+    assert [screen.present(text) for text in reversed(texts)] == expected[::-1]

@@ -22,7 +22,7 @@ generated text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 try:  # Python 3.11+
@@ -161,17 +161,19 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
 
 @lru_cache(maxsize=1024)  # both screens ask within one posting; a posting has tens of statements
 def statement_words(text: str) -> frozenset[str] | None:
-    """The lower-cased words (``\\w+`` runs) of a text, with ``DIGIT`` for one starting with a
-    digit; None when the text holds a ``_CASE_SPECIAL`` character (then no screening).
+    """The lower-cased words (``\\w+`` runs) of a text; None when the text holds a
+    ``_CASE_SPECIAL`` character (then no screening).
 
     Remembered for the last thousand texts: both screens ask about each statement.
     """
     if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
         return None
-    words = set(_WORD.findall(text.lower()))
-    if any(word[0].isdecimal() for word in words):  # what \d matches
-        words.add(DIGIT)
-    return frozenset(words)
+    return frozenset(_WORD.findall(text.lower()))
+
+
+# Words remembered per screen with the cues they may start (most words start none); a
+# screen forgets them all past this many, so a long batch's vocabulary cannot grow it without end.
+MAX_REMEMBERED_WORDS = 200_000
 
 
 class CueScreen:
@@ -192,25 +194,60 @@ class CueScreen:
             for letters in words[1] - {DIGIT}:
                 self.starts.setdefault(letters, []).append(i)
         self.start_tuple = tuple(sorted(self.starts))
+        self._always_mask = _mask(self.always)
+        self._all_mask = _mask(range(len(self.cues)))
+        self._word_masks: dict[str, int] = {}  # word -> the cues it may start, as bits (0: none)
+        self._cue_words: set[str] = set()  # the remembered words whose mask is not 0
+        self._by_mask: dict[int, tuple[list[int], list[tuple[str, Callable[[str], object]]]]] = {}
+
+    def _word_mask(self, word: str) -> int:
+        """The cues a match may start with at this word of a text, as bits."""
+        mask = _mask(self.whole.get(word, ()))
+        if word[:1].isdecimal():  # what \d matches
+            mask |= _mask(self.whole.get(DIGIT, ()))
+        if self.start_tuple and word.startswith(self.start_tuple):  # one C call rules most words out
+            for letters, cues in self.starts.items():
+                if word.startswith(letters):
+                    mask |= _mask(cues)
+        return mask
+
+    def _text_mask(self, text: str) -> int:
+        words = statement_words(text)
+        if words is None:
+            return self._all_mask
+        masks, cue_words = self._word_masks, self._cue_words
+        new = words.difference(masks)  # words never seen before (a C loop over the text's words)
+        if new:
+            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (new objects: a thread reading the old ones is unharmed)
+                masks, cue_words = self._word_masks, self._cue_words = {}, set()
+                new = words
+            for word in new:
+                mask = masks[word] = self._word_mask(word)
+                if mask:
+                    cue_words.add(word)
+        mask = self._always_mask
+        for word in words & cue_words:
+            mask |= masks[word]
+        return mask
+
+    def _cues_of(self, mask: int) -> tuple[list[int], list[tuple[str, Callable[[str], object]]]]:
+        found = self._by_mask.get(mask)
+        if found is None:
+            indices = [i for i in range(len(self.cues)) if mask >> i & 1]
+            found = self._by_mask[mask] = (indices, [(self.cues[i][0], self.cues[i][1].search) for i in indices])
+        return found
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the cues whose regex may match ``text``; the others cannot."""
-        words = statement_words(text)
-        if words is None:
-            return list(range(len(self.cues)))
-        found = set(self.always)
-        whole, starts, start_tuple = self.whole, self.starts, self.start_tuple
-        for word in words:
-            hit = whole.get(word)
-            if hit is not None:
-                found.update(hit)
-            if start_tuple and word.startswith(start_tuple):  # one C call rules most words out
-                for letters, cues in starts.items():
-                    if word.startswith(letters):
-                        found.update(cues)
-        return sorted(found)
+        return list(self._cues_of(self._text_mask(text))[0])
 
     def present(self, text: str) -> list[str]:
         """The names of the cues whose regex matches ``text`` (``regex.search``), in order."""
-        cues = self.cues
-        return [cues[i][0] for i in self.candidates(text) if cues[i][1].search(text)]
+        return [name for name, search in self._cues_of(self._text_mask(text))[1] if search(text)]
+
+
+def _mask(indices: Iterable[int]) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask
