@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -96,6 +97,9 @@ def _words(text: str) -> list[str]:
 
 _LEN_EDGES = (5, 9, 15, 25, 40)
 _POS_EDGES = (0.1, 0.25, 0.5, 0.75, 0.9)
+_LEN_KEYS = tuple(f"f:len={i}" for i in range(len(_LEN_EDGES) + 1))  # by _bin(length, _LEN_EDGES)
+_POS_KEYS = tuple(f"f:pos={i}" for i in range(len(_POS_EDGES) + 1))
+_WHOLE_LINE_KEYS = ("f:whole_line=False", "f:whole_line=True")
 
 
 def _bin(value: float, edges: Sequence[float]) -> int:
@@ -103,9 +107,9 @@ def _bin(value: float, edges: Sequence[float]) -> int:
     return bisect.bisect_right(edges, value)
 
 
-@dataclass(frozen=True)
-class _Line:
-    """A non-empty line of clean text and what it says about the statements under it."""
+class _Line(NamedTuple):
+    """A non-empty line of clean text and what it says about the statements under it
+    (a tuple: a posting has tens of lines, and a frozen dataclass is slow to make)."""
 
     start: int
     end: int
@@ -204,9 +208,9 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
         keys = [
             f"f:section={span._.section}",
             bullet_key,
-            f"f:len={_bin(len(words), _LEN_EDGES)}",
-            f"f:pos={_bin(start / total, _POS_EDGES)}",
-            f"f:whole_line={start <= line.start + 2 and end >= line.end - 1}",
+            _LEN_KEYS[_bin(len(words), _LEN_EDGES)],
+            _POS_KEYS[_bin(start / total, _POS_EDGES)],
+            _WHOLE_LINE_KEYS[start <= line.start + 2 and end >= line.end - 1],
             shaped_key,
         ]
         if i == 0:
