@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from roleclass import duty_detector, features
 from roleclass.clean import clean_text
-from roleclass.cue_screen import DIGIT, CueScreen, leading_words
+from roleclass.cue_screen import CHAR, DIGIT, CueScreen, leading_words
 from roleclass.data import load_own_postings, repo_root
 from roleclass.duties import statements
 
@@ -39,7 +39,10 @@ def test_leading_words_reads_whole_words_and_word_starts() -> None:
 
 
 def test_a_pattern_that_may_start_anywhere_is_never_screened() -> None:
-    assert leading_words(r"[$€£]\s?\d") is None
+    assert leading_words(r"[$€£]?\s?\d") is None
+    assert leading_words(r"[$a]\s?\d") is None  # "a" is a word character: it could sit inside a word
+    assert leading_words(r"(?i:ⓐ\d)") is None  # a symbol with a case ("Ⓐ")
+    assert leading_words(r"[^$]\d") is None
     assert leading_words(r"quota") is None  # no \b: may start inside a word ("aquota")
     assert leading_words(r"(?i:\bſales\b)") is None  # a letter case-insensitive matching treats specially
     # ASCII-only \b: "cafémarketing" has a boundary before "marketing" there, not in the screen's words
@@ -49,10 +52,18 @@ def test_a_pattern_that_may_start_anywhere_is_never_screened() -> None:
     assert leading_words(r"x|(?:y|(?a:\bmarketing))") is None
     screen = CueScreen([("m", re.compile(r"\bmarketing", re.ASCII))])
     assert screen.present("cafémarketing") == ["m"]
+
+
+def test_a_pattern_that_starts_at_a_currency_sign_is_screened_on_the_sign() -> None:
+    assert leading_words(r"[$€£]\s?\d") == (frozenset({CHAR + "$", CHAR + "€", CHAR + "£"}), frozenset())
+    whole, starts = leading_words(r"(?i:[$€£]\s?\d|\b\d+\s?(k|eur)\b|\b(salary|pay)\b)")  # type: ignore[misc]
+    assert whole == {CHAR + "$", CHAR + "€", CHAR + "£", "salary", "pay"} and starts == {DIGIT}
     screen = CueScreen([("money", re.compile(r"[$€£]\s?\d")), ("years", re.compile(r"\b\d+\+? years\b"))])
     assert screen.present("a salary of $ 50,000") == ["money"]
     assert screen.present("5+ years in sales") == ["years"]
-    assert screen.candidates("many years in sales") == [0]
+    assert screen.candidates("many years in sales") == []
+    assert screen.candidates("$ signs and 3 dollars") == [0, 1]
+    assert screen.present("€5 and EUR 5") == ["money"]
 
 
 def test_screen_matches_the_regexes_on_every_statement_of_our_postings() -> None:
@@ -91,11 +102,11 @@ WORDS = [
     "SEO", "seo-", "social media", "social-media", "paid social", "brand", "branding", "Marken", "pipeline", "sales",
     "sales pipeline", "experience", "years of", "5+ years", "$5", "€ 40k", "salary", "benefits", "401k", "apply",
     "Bewerbung", "m/w/d", "equal opportunity", "ability to", "strong", "Kenntnisse", "ſ", "İ", "ı", "K", "ß", "ẞ",
-    "-", "'", "’", "_", "e-mail", "Kaltakquise", "Neukundengewinnung", "Außendienst", "AUSSENDIENST", "territory",
+    "-", "'", "’", "_", "$", "€", "£", "$50k", "€ 40", "e-mail", "Kaltakquise", "Neukundengewinnung", "Außendienst", "AUSSENDIENST", "territory",
     "in this role", "in", "this", "role", "we’re", "looking for", "ideal candidate", "upsell", "cross-sell", "ote",
 ]
 TEXTS = st.lists(
-    st.one_of(st.sampled_from(WORDS), st.text(alphabet="abcdefsuoqwyé ſİıK-'’_.,:;!?\n0123456789", max_size=6)),
+    st.one_of(st.sampled_from(WORDS), st.text(alphabet="abcdefsuoqwyé ſİıK-'’_.,:;!?\n0123456789$€£", max_size=6)),
     max_size=14,
 ).map(lambda parts: "".join(p + (" " if i % 3 else "") for i, p in enumerate(parts)))
 
@@ -105,3 +116,18 @@ TEXTS = st.lists(
 def test_screen_matches_the_regexes_on_generated_text(text: str) -> None:
     for screen in SCREENS.values():
         assert screen().present(text) == _by_regex(screen(), text)
+
+
+def test_remembered_words_give_the_same_answers_and_are_forgotten_past_the_limit(monkeypatch) -> None:
+    """The screen remembers each word's cues; asking again, or after it forgot them all, changes nothing."""
+    monkeypatch.setattr("roleclass.cue_screen.MAX_REMEMBERED_WORDS", 8)
+    screen = CueScreen(duty_detector._cue_regexes())
+    texts = [
+        "Join us and we will train you", "Useful website tools were used weekly", "5+ years in sales, $50k OTE",
+        "Sie betreuen unsere Kunden im Außendienst", "Apply with your CV and cover letter", "We're looking for a closer",
+    ]
+    expected = [_by_regex(screen, text) for text in texts]
+    for _ in range(3):
+        assert [screen.present(text) for text in texts] == expected
+        assert len(screen._word_masks) <= 8 + max(len(text.split()) for text in texts)
+    assert [screen.present(text) for text in reversed(texts)] == expected[::-1]

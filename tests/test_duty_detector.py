@@ -11,7 +11,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from roleclass import duty_detector
 from roleclass.clean import clean_text
 from roleclass.data import load_own_postings, repo_root
 from roleclass.duties import statements
@@ -255,3 +258,63 @@ def test_the_fast_scoring_path_equals_the_fitted_logistic_regression(detector):
     _, spans = statements(cleaned)
     rows = statement_features(cleaned, spans)
     np.testing.assert_allclose(detector.probabilities(rows), detector.predict_proba(rows)[:, 1], rtol=1e-9, atol=1e-12)
+    # scoring reads the features without building the rows: the same P(duty) to the last bit
+    assert detector.duty_probabilities(cleaned, spans).tobytes() == detector.probabilities(rows).tobytes()
+
+
+def test_scoring_without_rows_gives_every_statement_of_our_postings_the_rows_p_duty_bit_for_bit(detector):
+    """Word counts above one, bullet runs, headings of every kind, German and typographic
+    apostrophes: the fast path adds up the same terms in the same order as ``logit(row)``."""
+    postings = load_own_postings(repo_root() / "corpus")
+    checked = repeated = 0
+    for posting in postings[:60]:
+        cleaned = clean_text(posting.text)
+        _, spans = statements(cleaned)
+        if not spans:
+            continue
+        rows = statement_features(cleaned, spans)
+        assert detector.duty_probabilities(cleaned, spans).tobytes() == detector.probabilities(rows).tobytes()
+        checked += len(rows)
+        repeated += sum(any(k.startswith("w:") and v > 1 for k, v in row.items()) for row in rows)
+    assert checked > 500 and repeated > 20
+
+
+def test_rows_keep_their_features_in_order_with_word_counts_and_bullet_runs_last():
+    text = "What you'll do\n- Own the pipeline and the the forecast\n- Run demos for new accounts\n"
+    _, spans = statements(text)
+    rows = statement_features(text, spans)
+    assert [s.text for s in spans] == ["Own the pipeline and the the forecast", "Run demos for new accounts"]
+    first, second = rows
+    keys = list(first)
+    assert keys[:6] == ["f:section=duties", "f:bullet=True", "f:len=1", f"f:pos={first_pos(text, spans[0])}",
+                        "f:whole_line=True", "f:heading_shaped=False"]
+    assert keys.index("f:first_statement") < keys.index("f:heading_kind=duties") < keys.index("f:first:own")
+    assert first["w:the"] == 3.0 and first["w:the the"] == 1.0 and type(first["w:the"]) is float
+    assert [k for k in keys if k.startswith("w:")][:3] == ["w:own", "w:the", "w:pipeline"]
+    assert "f:bullet_run" not in first and list(second)[-1] == "f:bullet_run"
+    assert "f:next:you" not in first and all(v == 1.0 for k, v in second.items() if k.startswith("f:"))
+
+
+def first_pos(text: str, span) -> int:
+    return sum(span.start_char / len(text) >= edge for edge in (0.1, 0.25, 0.5, 0.75, 0.9))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Manage the Sales Team’s pipeline",
+        "Größe, Außendienst und STRASSE",
+        "İstanbul office, Σ-index ΟΔΟΣ.Α and Ⅻ plans",
+        "café’s owner, ÀÉÎ and ÿ",
+        "",
+    ],
+)
+def test_words_lower_case_each_word_as_it_is_read(text):
+    expected = [w.lower().replace("’", "'") for w in duty_detector._WORD.findall(text)]
+    assert duty_detector._words(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3FF) | st.sampled_from("’'İΣςσ Ⅻ\u0307"), max_size=40))
+def test_words_on_generated_text(text):
+    assert duty_detector._words(text) == [w.lower().replace("’", "'") for w in duty_detector._WORD.findall(text)]

@@ -9,8 +9,9 @@ those leading letters out of each regex once (``leading_words``), and per statem
 looks up the statement's words to find the cues that *may* match; only those regexes
 run. The answer is exactly the regexes' answer:
 
-- a cue whose every alternative does not start with ``\\b`` and a word character is
-  never screened out (it always runs);
+- an alternative may also start with one of a few caseless non-word characters
+  ("[$€£]\\s?\\d"): then the text must hold one of them;
+- a cue with an alternative that starts neither way is never screened out (it always runs);
 - a statement holding a character that case-insensitive matching treats differently
   from ``str.lower`` ("İ", "ſ", "ı", Greek and Cyrillic variants: ``_CASE_SPECIAL``)
   runs every regex.
@@ -22,7 +23,7 @@ generated text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 try:  # Python 3.11+
@@ -40,6 +41,7 @@ _AT, _AT_BOUNDARY = _sre_constants.AT, _sre_constants.AT_BOUNDARY
 _LITERAL, _SUBPATTERN, _BRANCH = _sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH
 _REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
 DIGIT = "\x00digit"  # the leading "letters" of a match that starts with a digit: no text word holds \x00
+CHAR = "\x01"  # CHAR + "$": a match that starts at the (non-word) character "$" of the text
 
 
 def _starts_with_digit(op: object, av: object) -> bool:
@@ -47,6 +49,27 @@ def _starts_with_digit(op: object, av: object) -> bool:
     if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1:  # type: ignore[index,arg-type]
         op, av = av[2][0]  # type: ignore[index]
     return op is _sre_constants.IN and av == [(_sre_constants.CATEGORY, _sre_constants.CATEGORY_DIGIT)]
+
+
+def _leading_chars(op: object, av: object) -> frozenset[str] | None:
+    r"""The characters a pattern item matches when it is a literal or a set of literals (``$``,
+    ``[$€£]``) that are no word characters and have no case: a match that begins with it
+    begins at one of them, whether or not the pattern ignores case. None otherwise."""
+    if op is _LITERAL:
+        items = [(op, av)]
+    elif op is _sre_constants.IN:
+        items = av  # type: ignore[assignment]
+    else:
+        return None
+    chars = set()
+    for item_op, value in items:  # type: ignore[attr-defined]
+        if item_op is not _LITERAL or not isinstance(value, int):
+            return None  # a range, a category, a negated set: too wide to screen on
+        char = chr(value)
+        if _WORD.fullmatch(char) or char in _CASE_SPECIAL or not char.lower() == char == char.upper():
+            return None
+        chars.add(char)
+    return frozenset(chars)
 
 
 def _case_special() -> frozenset[str]:
@@ -116,6 +139,8 @@ def _walk(items: Iterable[tuple[object, object]], paths: set[_Path]) -> tuple[se
                 following.add((letters, True, False))
             elif boundary and not letters and _starts_with_digit(op, av):
                 finished.add((DIGIT, True, False))  # "\b\d+ years": a word that starts with a digit
+            elif not letters and (chars := _leading_chars(op, av)):
+                finished.update((CHAR + char, False, True) for char in chars)  # "[$€£]\s?\d": at a "$", "€" or "£"
             elif op is _LITERAL and isinstance(av, int) and (chr(av) in _CASE_SPECIAL or len(chr(av).lower()) != 1):
                 finished.add(("", False, False))  # a letter sre folds unlike str.lower ("İ"): cannot screen
             elif op is _LITERAL and isinstance(av, int) and _WORD.fullmatch(chr(av)):
@@ -142,17 +167,22 @@ def _scoped_ascii(items: Iterable[tuple[object, object]]) -> bool:
 
 def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
     """(whole words, word starts): every match of ``pattern`` starts at a word of the text
-    that is one of the whole words or begins with one of the starts (lower-cased).
+    that is one of the whole words or begins with one of the starts (lower-cased), or at a
+    character ``c`` of the lower-cased text for a whole "word" ``CHAR + c``.
 
-    None when some alternative need not start with ``\b`` and a word character, or its
-    letters hold a ``_CASE_SPECIAL`` character: such a pattern cannot be screened.
+    None when some alternative need not start with ``\b`` and a word character or with one
+    of a few caseless non-word characters, or its letters hold a ``_CASE_SPECIAL``
+    character: such a pattern cannot be screened.
     """
     parsed = _sre_parse.parse(pattern, flags)
     if (parsed.state.flags | flags) & re.ASCII or _scoped_ascii(parsed):
         return None  # \b and \w are ASCII-only there, unlike the screen's words
     finished, still_open = _walk(parsed, {("", False, False)})
     paths = finished | still_open
-    if not paths or any(not letters or not boundary or not _CASE_SPECIAL.isdisjoint(letters) for letters, boundary, _ in paths):
+    if not paths or any(
+        not letters or not (boundary or letters.startswith(CHAR)) or not _CASE_SPECIAL.isdisjoint(letters)
+        for letters, boundary, _ in paths
+    ):
         return None
     whole = frozenset(letters for letters, _, closed in paths if closed)
     starts = frozenset(letters for letters, _, closed in paths if not closed)
@@ -161,17 +191,19 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
 
 @lru_cache(maxsize=1024)  # both screens ask within one posting; a posting has tens of statements
 def statement_words(text: str) -> frozenset[str] | None:
-    """The lower-cased words (``\\w+`` runs) of a text, with ``DIGIT`` for one starting with a
-    digit; None when the text holds a ``_CASE_SPECIAL`` character (then no screening).
+    """The lower-cased words (``\\w+`` runs) of a text; None when the text holds a
+    ``_CASE_SPECIAL`` character (then no screening).
 
     Remembered for the last thousand texts: both screens ask about each statement.
     """
     if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
         return None
-    words = set(_WORD.findall(text.lower()))
-    if any(word[0].isdecimal() for word in words):  # what \d matches
-        words.add(DIGIT)
-    return frozenset(words)
+    return frozenset(_WORD.findall(text.lower()))
+
+
+# Words remembered per screen with the cues they may start (most words start none); a
+# screen forgets them all past this many, so a long batch's vocabulary cannot grow it without end.
+MAX_REMEMBERED_WORDS = 200_000
 
 
 class CueScreen:
@@ -182,35 +214,83 @@ class CueScreen:
         self.always: list[int] = []
         self.whole: dict[str, list[int]] = {}  # a word that is exactly this (DIGIT: any word starting with a digit)
         self.starts: dict[str, list[int]] = {}  # a word that starts with this
+        self.chars: dict[str, list[int]] = {}  # a (caseless, non-word) character of the text
         for i, (_, regex) in enumerate(self.cues):
             words = leading_words(regex.pattern, regex.flags)
             if words is None:
                 self.always.append(i)
                 continue
             for letters in words[0] | (words[1] & {DIGIT}):
-                self.whole.setdefault(letters, []).append(i)
+                if letters.startswith(CHAR):
+                    self.chars.setdefault(letters[len(CHAR) :], []).append(i)
+                else:
+                    self.whole.setdefault(letters, []).append(i)
             for letters in words[1] - {DIGIT}:
                 self.starts.setdefault(letters, []).append(i)
         self.start_tuple = tuple(sorted(self.starts))
+        self._always_mask = _mask(self.always)
+        self._char_masks = [(char, _mask(cues)) for char, cues in sorted(self.chars.items())]
+        self._all_mask = _mask(range(len(self.cues)))
+        self._word_masks: dict[str, int] = {}  # word -> the cues it may start, as bits (0: none)
+        self._cue_words: set[str] = set()  # the remembered words whose mask is not 0
+        self._by_mask: dict[int, tuple[list[int], list[tuple[str, Callable[[str], object]]]]] = {}
+
+    def _word_mask(self, word: str) -> int:
+        """The cues a match may start with at this word of a text, as bits."""
+        mask = _mask(self.whole.get(word, ()))
+        if word[:1].isdecimal():  # what \d matches
+            mask |= _mask(self.whole.get(DIGIT, ()))
+        if self.start_tuple and word.startswith(self.start_tuple):  # one C call rules most words out
+            for letters, cues in self.starts.items():
+                if word.startswith(letters):
+                    mask |= _mask(cues)
+        return mask
+
+    def _text_mask(self, text: str) -> int:
+        words = statement_words(text)
+        if words is None:
+            return self._all_mask
+        masks, cue_words = self._word_masks, self._cue_words
+        new = words.difference(masks)  # words never seen before (a C loop over the text's words)
+        if new:
+            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (new objects: a thread reading the old ones is unharmed)
+                masks, cue_words = self._word_masks, self._cue_words = {}, set()
+                new = words
+            for word in new:
+                mask = masks[word] = self._word_mask(word)
+                if mask:
+                    cue_words.add(word)
+        mask = self._always_mask
+        for word in words & cue_words:
+            mask |= masks[word]
+        if self._char_masks:
+            # sre matches a caseless character c only to c itself, even ignoring case: a text
+            # char whose (simple) lower case is c, so c is in the lower-cased text (text with a
+            # character whose lower case is longer or differs under sre, "İ", runs every regex above)
+            lowered = text.lower()
+            for char, char_mask in self._char_masks:
+                if char in lowered:
+                    mask |= char_mask
+        return mask
+
+    def _cues_of(self, mask: int) -> tuple[list[int], list[tuple[str, Callable[[str], object]]]]:
+        found = self._by_mask.get(mask)
+        if found is None:
+            indices = [i for i in range(len(self.cues)) if mask >> i & 1]
+            found = self._by_mask[mask] = (indices, [(self.cues[i][0], self.cues[i][1].search) for i in indices])
+        return found
 
     def candidates(self, text: str) -> list[int]:
         """Indices (in order) of the cues whose regex may match ``text``; the others cannot."""
-        words = statement_words(text)
-        if words is None:
-            return list(range(len(self.cues)))
-        found = set(self.always)
-        whole, starts, start_tuple = self.whole, self.starts, self.start_tuple
-        for word in words:
-            hit = whole.get(word)
-            if hit is not None:
-                found.update(hit)
-            if start_tuple and word.startswith(start_tuple):  # one C call rules most words out
-                for letters, cues in starts.items():
-                    if word.startswith(letters):
-                        found.update(cues)
-        return sorted(found)
+        return list(self._cues_of(self._text_mask(text))[0])
 
     def present(self, text: str) -> list[str]:
         """The names of the cues whose regex matches ``text`` (``regex.search``), in order."""
-        cues = self.cues
-        return [cues[i][0] for i in self.candidates(text) if cues[i][1].search(text)]
+        return [name for name, search in self._cues_of(self._text_mask(text))[1] if search(text)]
+
+
+def _mask(indices: Iterable[int]) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask

@@ -19,12 +19,16 @@ activity, and zero for boilerplate, as before.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -78,16 +82,34 @@ def _cue_regexes() -> list[tuple[str, re.Pattern[str]]]:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    """The lower-cased words of a text, "’" read as "'" (the word features).
+
+    Lower-casing the whole text is one C call instead of one per word. It gives the same
+    words only where ``str.lower`` maps character to character without looking at the
+    neighbours, which holds for Latin-1 text; elsewhere ("İ" lowers to two characters,
+    "Σ" to "ς" or "σ" by what follows) each word is lowered alone, as it always was.
+    """
+    text = text.replace("’", "'")  # the word pattern reads both apostrophes alike
+    if text.isascii() or max(text) <= "\xff":
+        return _WORD.findall(text.lower())
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+_LEN_EDGES = (5, 9, 15, 25, 40)
+_POS_EDGES = (0.1, 0.25, 0.5, 0.75, 0.9)
+_LEN_KEYS = tuple(f"f:len={i}" for i in range(len(_LEN_EDGES) + 1))  # by _bin(length, _LEN_EDGES)
+_POS_KEYS = tuple(f"f:pos={i}" for i in range(len(_POS_EDGES) + 1))
+_WHOLE_LINE_KEYS = ("f:whole_line=False", "f:whole_line=True")
 
 
 def _bin(value: float, edges: Sequence[float]) -> int:
-    return sum(value >= edge for edge in edges)
+    """How many of the (sorted) edges ``value`` reaches."""
+    return bisect.bisect_right(edges, value)
 
 
-@dataclass(frozen=True)
-class _Line:
-    """A non-empty line of clean text and what it says about the statements under it."""
+class _Line(NamedTuple):
+    """A non-empty line of clean text and what it says about the statements under it
+    (a tuple: a posting has tens of lines, and a frozen dataclass is slow to make)."""
 
     start: int
     end: int
@@ -127,11 +149,28 @@ def _statement_cues(text: str) -> set[str]:
     return set(_cue_screen().present(text))
 
 
-def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
-    """Features of each statement of one posting (``text`` is the clean text the spans index).
+def _heading_keys(heading: _Line | None) -> list[str]:
+    """The features a statement takes from the heading it sits under."""
+    if heading is None:
+        return ["f:heading=none"]
+    kind = heading_kind(heading.text)
+    return [f"f:heading_kind={kind or 'unknown'}", *(f"f:h:{word}" for word in set(_words(heading.text)))]
 
-    Structural features are prefixed ``f:`` and word features ``w:``; the detector
-    weighs the two blocks apart (binary against TF-IDF).
+
+def _neighbour_cues(cues: set[str]) -> list[str]:
+    """The cues a statement shows its neighbours (in the set's order, as the rows always had them)."""
+    return list(cues & {"we", "we_de", "you", "you_de", "you_will", "skill", "benefit", "experience"})
+
+
+_NOT_CAPITALISED = frozenset({"we", "our", "you", "your", "the", "a", "an", "this", "at"})
+
+
+def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], dict[str, float]]]:
+    """Each statement's binary features (names, in row order, ``f:bullet_run`` last) and word counts.
+
+    The one definition of the features: ``statement_features`` turns the parts into rows
+    and the detector's scoring path reads them directly. What depends on a line (bullet,
+    heading shape) or on its heading (kind, words) is worked out once per line.
     """
     lines = _lines(text)
     line_starts = [line.start for line in lines]
@@ -139,77 +178,109 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
     n = len(spans)
     span_texts = [span_text(span) for span in spans]
     cues = [_statement_cues(t) for t in span_texts]
-    bullets = []
-    rows: list[dict[str, float]] = []
+    neighbours = [_neighbour_cues(c) for c in cues]
     heading_by_line: list[_Line | None] = []
     current: _Line | None = None
     for line in lines:
         heading_by_line.append(current)
         if line.heading:
             current = line
+    line_keys: dict[int, tuple[bool, str, str, list[str]]] = {}  # per line: bullet, its two keys, heading keys
+    heading_keys: dict[int, list[str]] = {}  # per heading line (by start), shared by the lines under it
+    parts: list[tuple[list[str], dict[str, float]]] = []
+    previous_bullet = False
     for i, span in enumerate(spans):
-        k = max(0, int(np.searchsorted(line_starts, span.start_char, side="right")) - 1)
+        start, end = span.start_char, span.end_char
+        k = max(0, bisect.bisect_right(line_starts, start) - 1)
         line = lines[k] if lines else _Line(0, total, text, False)
-        heading = heading_by_line[k] if lines else None
-        bullet = line.text.lstrip().startswith("- ")
-        bullets.append(bullet)
-        words = _words(span_texts[i])
-        row: dict[str, float] = {
-            f"f:section={span._.section}": 1.0,
-            f"f:bullet={bullet}": 1.0,
-            f"f:len={_bin(len(words), (5, 9, 15, 25, 40))}": 1.0,
-            f"f:pos={_bin(span.start_char / total, (0.1, 0.25, 0.5, 0.75, 0.9))}": 1.0,
-            f"f:whole_line={span.start_char <= line.start + 2 and span.end_char >= line.end - 1}": 1.0,
-            f"f:heading_shaped={line.heading}": 1.0,
-        }
+        per_line = line_keys.get(k)
+        if per_line is None:
+            heading = heading_by_line[k] if lines else None
+            key = -1 if heading is None else heading.start
+            under = heading_keys.get(key)
+            if under is None:
+                under = heading_keys[key] = _heading_keys(heading)
+            bullet = line.text.lstrip().startswith("- ")
+            per_line = line_keys[k] = (bullet, f"f:bullet={bullet}", f"f:heading_shaped={line.heading}", under)
+        bullet, bullet_key, shaped_key, under = per_line
+        statement = span_texts[i]
+        words = _words(statement)
+        keys = [
+            f"f:section={span._.section}",
+            bullet_key,
+            _LEN_KEYS[_bin(len(words), _LEN_EDGES)],
+            _POS_KEYS[_bin(start / total, _POS_EDGES)],
+            _WHOLE_LINE_KEYS[start <= line.start + 2 and end >= line.end - 1],
+            shaped_key,
+        ]
         if i == 0:
-            row["f:first_statement"] = 1.0
+            keys.append("f:first_statement")
         if i == n - 1:
-            row["f:last_statement"] = 1.0
-        stripped = span_texts[i].rstrip()
+            keys.append("f:last_statement")
+        stripped = statement.rstrip()
         if stripped.endswith("?"):
-            row["f:question"] = 1.0
+            keys.append("f:question")
         if stripped.endswith("!"):
-            row["f:exclaim"] = 1.0
+            keys.append("f:exclaim")
         if stripped.endswith(":"):
-            row["f:colon_end"] = 1.0
-        if heading is None:
-            row["f:heading=none"] = 1.0
-        else:
-            kind = heading_kind(heading.text)
-            row[f"f:heading_kind={kind or 'unknown'}"] = 1.0
-            for word in set(_words(heading.text)):
-                row[f"f:h:{word}"] = 1.0
+            keys.append("f:colon_end")
+        keys += under
         if words:
             first = words[0]
-            row[f"f:first:{first}"] = 1.0
+            keys.append(f"f:first:{first}")
             if len(words) > 1:
-                row[f"f:first2:{first} {words[1]}"] = 1.0
+                keys.append(f"f:first2:{first} {words[1]}")
             if first.endswith("ing"):
-                row["f:first_ing"] = 1.0
+                keys.append("f:first_ing")
             elif first.endswith("s") and not first.endswith("ss") and len(first) > 3:
-                row["f:first_s"] = 1.0
-            if span_texts[i][:1].isupper() and first not in {"we", "our", "you", "your", "the", "a", "an", "this", "at"}:
-                row["f:first_cap"] = 1.0
-            row[f"f:last:{words[-1]}"] = 1.0
-        for cue in cues[i]:
-            row[f"f:cue:{cue}"] = 1.0
-        for offset, label in ((-1, "prev"), (1, "next")):
-            j = i + offset
-            if 0 <= j < n:
-                for cue in cues[j] & {"we", "we_de", "you", "you_de", "you_will", "skill", "benefit", "experience"}:
-                    row[f"f:{label}:{cue}"] = 1.0
-        for word in words:
-            key = f"w:{word}"
-            row[key] = row.get(key, 0.0) + 1.0
-        for pair in itertools.pairwise(words):
-            key = f"w:{pair[0]} {pair[1]}"
-            row[key] = row.get(key, 0.0) + 1.0
-        rows.append(row)
-    for i, row in enumerate(rows):  # runs of bullets: a list under a heading is the usual duty list
-        if i > 0 and bullets[i] and bullets[i - 1]:
+                keys.append("f:first_s")
+            if statement[:1].isupper() and first not in _NOT_CAPITALISED:
+                keys.append("f:first_cap")
+            keys.append(f"f:last:{words[-1]}")
+        keys += [f"f:cue:{cue}" for cue in cues[i]]
+        if i > 0:
+            keys += [f"f:prev:{cue}" for cue in neighbours[i - 1]]
+        if i + 1 < n:
+            keys += [f"f:next:{cue}" for cue in neighbours[i + 1]]
+        if bullet and previous_bullet:  # runs of bullets: a list under a heading is the usual duty list
+            keys.append("f:bullet_run")
+        previous_bullet = bullet
+        parts.append((keys, _word_counts(words)))
+    return parts
+
+
+def _word_counts(words: list[str]) -> dict[str, float]:
+    """``w:<word>`` and ``w:<word> <next word>`` counts, in order of first appearance."""
+    names = [f"w:{word}" for word in words]
+    names += [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
+    counts = dict.fromkeys(names, 1.0)
+    if len(counts) < len(names):  # a repeated word or pair
+        for name, count in Counter(names).items():
+            if count > 1:
+                counts[name] = float(count)
+    return counts
+
+
+def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
+    """Features of each statement of one posting (``text`` is the clean text the spans index).
+
+    Structural features are prefixed ``f:`` and word features ``w:``; the detector
+    weighs the two blocks apart (binary against TF-IDF).
+    """
+    rows = []
+    for keys, counts in _statement_parts(text, spans):
+        run = keys[-1] == "f:bullet_run"
+        row = dict.fromkeys(keys[:-1] if run else keys, 1.0)
+        row.update(counts)
+        if run:
             row["f:bullet_run"] = 1.0
+        rows.append(row)
     return rows
+
+
+_SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, tuple[object, dict[str, tuple[float, float, float, float]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class DutyDetector(ClassifierMixin, BaseEstimator):
@@ -257,6 +328,45 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         }
         self.intercept_ = float(self.model_.intercept_[0])
 
+    def _tables(self) -> tuple[dict[str, float], dict[str, tuple[float, float, float, float]]]:
+        """The lookup tables of ``_build_tables``, each word's terms at count 1 worked out:
+        (idf, coefficient, idf x coefficient, idf x idf). Built on first use and kept beside
+        the detector (``_SCORING_TABLES``), not in it: the pickled model stays byte for byte the same."""
+        cached = _SCORING_TABLES.get(self)
+        if cached is None or cached[0] is not self.word_table_:
+            words = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()}
+            cached = _SCORING_TABLES[self] = (self.word_table_, words)
+        return self.structure_coef_, cached[1]
+
+    def _logit(self, keys: Iterable[str], counts: dict[str, float]) -> float:
+        """The log-odds of duty from a statement's binary feature names and word counts.
+
+        Adds up what ``logit`` adds up, in the same order, so P(duty) is the same to the
+        last bit: the binary coefficients in row order, then the word block. A feature the
+        model lacks adds nothing here where ``logit`` adds 0.0 (which can only turn a -0.0
+        sum into +0.0, and P(duty) of either is 0.5). A word seen once has
+        x = (1 + log 1) x idf = idf exactly, so its two terms come from the table.
+        """
+        structure, words = self._tables()
+        z = self.intercept_
+        for coef in map(structure.get, keys):
+            if coef is not None:
+                z += coef
+        dot, square = 0.0, 0.0
+        for entry, value in zip(map(words.get, counts), counts.values(), strict=True):
+            if entry is None:
+                continue
+            if value == 1.0:
+                dot += entry[2]
+                square += entry[3]
+            elif value > 0:
+                x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
+                dot += x * entry[1]
+                square += x * x
+        if square > 0:
+            z += self.word_scale * dot / math.sqrt(square)  # the word block is L2-normalised
+        return z
+
     def logit(self, row: dict[str, float]) -> float:
         """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
         z, dot, square = self.intercept_, 0.0, 0.0
@@ -275,8 +385,7 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
 
     def probabilities(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         """P(duty) of each row of features (fast path of ``predict_proba(rows)[:, 1]``)."""
-        logits = np.array([self.logit(row) for row in rows], dtype=float)
-        return 1.0 / (1.0 + np.exp(-logits))
+        return _sigmoid([self.logit(row) for row in rows])
 
     def _matrix(self, structure: list[dict[str, float]], words: list[dict[str, float]]) -> sparse.csr_matrix:
         word_block = self.tfidf_.transform(self.words_.transform(words)) * self.word_scale
@@ -291,7 +400,7 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         """P(duty) of each statement of a posting whose clean text is ``text``."""
         if not spans:
             return np.zeros(0)
-        return self.probabilities(statement_features(text, spans))
+        return _sigmoid([self._logit(keys, counts) for keys, counts in _statement_parts(text, spans)])
 
     def weights(self, text: str, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
         """(P(duty), weight) of each statement: weight = P(duty)^power x base weight (see ``base_weight``)."""
@@ -305,6 +414,10 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         outweighing the few sure duties; it is chosen in ``bench/duty_detector_cv.py``.
         """
         return np.power(probabilities, self.power) * base
+
+
+def _sigmoid(logits: Sequence[float]) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.array(logits, dtype=float)))
 
 
 def _restricted(vectorizer: DictVectorizer, rows: list[dict[str, float]], min_count: int) -> DictVectorizer:
