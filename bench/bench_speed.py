@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from roleclass.rows import SCORE_BATCH
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 RESULTS = ROOT / "bench" / "results" / "speed.json"
@@ -171,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postings", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=SCORE_BATCH, help="postings per score_many chunk (its default)")
     parser.add_argument("--cold-runs", type=int, default=7)
     parser.add_argument("--batch-n", type=int, nargs="*", default=[2000], help="rows for the 1/all-worker runs")
     parser.add_argument("--memory-n", type=int, nargs="*", default=[10000, 100000], help="rows for 1-worker memory runs")
