@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span
 
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
-from roleclass.quantities import ActivityWords, default_words, parse_activities
+from roleclass.quantities import ActivityWords, count_starts, default_words, parse_activities
 from roleclass.sections import SectionReader, default_reader
 from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
@@ -91,6 +91,7 @@ class StatementSplitter:
         starts = doc.user_data.pop(_STARTS_KEY, None)
         if starts is None:
             starts = doc.to_array(SENT_START).tolist() if len(doc) else []
+        counts_at = count_starts(doc, self.activities)
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
             kind = sections.heading_kind(line)
@@ -111,7 +112,7 @@ class StatementSplitter:
                     continue
                 extensions = span._  # one Underscore for the four attributes (each ``span._`` makes one)
                 extensions.section = section
-                activities = parse_activities(span, self.activities)
+                activities = parse_activities(span, self.activities, counts_at)
                 extensions.activities = activities
                 boilerplate = sections.is_boilerplate(span_text(span))
                 units = duty_units(span)

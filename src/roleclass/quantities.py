@@ -14,11 +14,13 @@ use the package's unless given another (the spaCy component passes its own confi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from roleclass.lexicon import lexicons
 from roleclass.tokens import token_table
@@ -149,13 +151,25 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
     return None
 
 
-def parse_activities(span: Span, lex: ActivityWords | None = None) -> list[Activity]:
-    """Find every counted activity in a statement, with its period if one is given."""
+def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
+    """The positions of a Doc's tokens that may open a count, in order (read once per Doc)."""
+    may_start = lex.may_start_count
+    return [i for i, lower in enumerate(token_table(doc).lower) if may_start(lower)]
+
+
+def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Sequence[int] | None = None) -> list[Activity]:
+    """Find every counted activity in a statement, with its period if one is given.
+
+    ``starts``: the Doc's ``count_starts``, when the caller reads many statements of it.
+    """
     lex = lex or default_words()
     table = token_table(span.doc)
-    words = [i for i in range(span.start, span.end) if not table.space[i]]
-    if not any(lex.may_start_count(table.lower[i]) for i in words):
+    if starts is None:
+        starts = count_starts(span.doc, lex)
+    first = bisect_left(starts, span.start)
+    if first == len(starts) or starts[first] >= span.end:
         return []  # no count, so no counted activity (most statements): skip the walk below
+    words = [i for i in range(span.start, span.end) if not table.space[i]]
     texts = [table.text[i] for i in words]
     found: list[Activity] = []
     pending: list[int] = []

@@ -139,8 +139,8 @@ def weigh_statements(
     spans: list[Span], cleaned: str, detector: DutyDetector | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Statement weights (section weights, or P(duty) x base weight with a detector)."""
-    weights = np.array([span._.weight for span in spans], dtype=float)
     if detector is None or not spans:
+        weights = np.array([span._.weight for span in spans], dtype=float)
         return weights, (None if detector is None else np.zeros(0))
     duty_probabilities, weights = detector.weights(cleaned, spans)
     for span, weight in zip(spans, weights, strict=True):
