@@ -224,10 +224,15 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
     return nlp
 
 
+def pipeline_for(text: str, language: str = "en") -> Language:
+    """The pipeline ``statements`` reads this clean text with (``_pipeline`` says which and why)."""
+    return _pipeline(language, _longest_run(text) > SUFFIX_WINDOW)
+
+
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     """Parse clean text and return the Doc and its duty statements."""
     _READS.count()
-    nlp = _pipeline(language, _longest_run(text) > SUFFIX_WINDOW)
+    nlp = pipeline_for(text, language)
     doc = nlp.make_doc(text)
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
     for name, component in nlp.pipeline:
