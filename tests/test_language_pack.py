@@ -125,3 +125,11 @@ def test_a_pack_with_python_objects_is_refused_unread(tmp_path):
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="holds Python objects"):
         language_pack.read_arrays(path)
+
+
+def test_the_trie_tables_are_a_fraction_of_the_automaton():
+    """What the identifier holds for counting: the trie's node tables, not py3langid's 40 MB transition table."""
+    counter = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path())).counter
+    held = sum(a.nbytes for a in (*counter.keys, *counter.outputs, *counter.dense))
+    assert held < 12_000_000
+    assert sum(len(k) for k in counter.keys) > 100_000  # every node of the automaton is there

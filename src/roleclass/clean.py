@@ -118,8 +118,8 @@ def _mojibake_search() -> Callable[[str], bool]:
     characters match, and no match is longer than a few characters (both read out of the
     regex with ``re``'s own parser), so every match lies within that many characters of a
     non-ASCII character. Searching those stretches alone (``pos``/``endpos``, so the
-    regex sees what it saw before) finds a match exactly when the whole search does, in a
-    fifth of the time on postings whose few non-ASCII characters are quotes and bullets.
+    regex sees what it saw before) finds a match exactly when the whole search does, and
+    most postings' few non-ASCII characters (quotes, bullets) leave little to search.
     Should an ftfy release break either property, the whole text is searched as before.
     """
     from re import _parser as sre_parse  # the parser ``re`` compiles with
