@@ -344,38 +344,39 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         Adds up what ``logit`` adds up, in the same order, so P(duty) is the same to the
         last bit: the binary coefficients in row order, then the word block. A feature the
         model lacks adds nothing here where ``logit`` adds 0.0 (which can only turn a -0.0
-        sum into +0.0, and P(duty) of either is 0.5). A word seen once has
-        x = (1 + log 1) x idf = idf exactly, so its two terms come from the table.
+        sum into +0.0, and P(duty) of either is 0.5).
         """
         structure, words = self._tables()
         z = self.intercept_
         for coef in map(structure.get, keys):
             if coef is not None:
                 z += coef
+        return self._plus_word_block(z, zip(map(words.get, counts), counts.values(), strict=True))
+
+    def logit(self, row: dict[str, float]) -> float:
+        """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
+        structure, words = self._tables()
+        z = self.intercept_
+        for name, value in row.items():
+            if name.startswith("f:"):
+                z += structure.get(name, 0.0) * value
+        return self._plus_word_block(z, ((words.get(name), value) for name, value in row.items() if not name.startswith("f:")))
+
+    def _plus_word_block(self, z: float, entries: Iterable[tuple[tuple[float, float, float, float] | None, float]]) -> float:
+        """``z`` plus the word block's term: each known word's sublinear tf x idf, L2-normalised.
+
+        ``entries`` pairs each word's ``_tables`` entry (None for a word the model lacks)
+        with its count. A word seen once has x = (1 + log 1) x idf = idf exactly, so its
+        two products come from the table.
+        """
         dot, square = 0.0, 0.0
-        for entry, value in zip(map(words.get, counts), counts.values(), strict=True):
+        for entry, value in entries:
             if entry is None:
                 continue
             if value == 1.0:
                 dot += entry[2]
                 square += entry[3]
             elif value > 0:
-                x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
-                dot += x * entry[1]
-                square += x * x
-        if square > 0:
-            z += self.word_scale * dot / math.sqrt(square)  # the word block is L2-normalised
-        return z
-
-    def logit(self, row: dict[str, float]) -> float:
-        """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
-        z, dot, square = self.intercept_, 0.0, 0.0
-        for name, value in row.items():
-            if name.startswith("f:"):
-                z += self.structure_coef_.get(name, 0.0) * value
-                continue
-            entry = self.word_table_.get(name)
-            if entry is not None and value > 0:
                 x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
                 dot += x * entry[1]
                 square += x * x
