@@ -65,3 +65,27 @@ def test_pipelines_are_rebuilt_after_many_texts_and_read_the_same(monkeypatch) -
     assert after == before
     assert duties._pipeline("en", False) is not first
     assert len(duties._pipeline("en", False).vocab.strings) < len(first.vocab.strings)
+
+
+def test_sentence_starts_are_the_sentencizers_own():
+    """``sentence_starts`` gives spaCy's ``Sentencizer.predict`` on every posting of the corpus and on edge cases."""
+    import json
+    from pathlib import Path
+
+    import spacy
+
+    from roleclass.duties import sentence_starts
+    from roleclass.tokens import token_table
+
+    nlp = spacy.blank("en")
+    sentencizer = nlp.add_pipe("sentencizer")
+    texts = [
+        "", ".", "Hi.", "... Sell more. Call 50 prospects! Then?? Close ;) deals", "!!! -- ?", "a . b . . c",
+        "Wir suchen dich. Du verkaufst (m/w/d)! Los?", "One sentence without a stop",
+    ]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        texts += [json.loads(line).get("text") or "" for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        expected = [1 if tag else -1 for tag in sentencizer.predict([doc])[0]] if len(doc) else []
+        assert sentence_starts(token_table(doc), sentencizer.punct_chars) == expected, text[:80]

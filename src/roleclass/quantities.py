@@ -13,6 +13,7 @@ use the package's unless given another (the spaCy component passes its own confi
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -153,8 +154,12 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
 
 def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
     """The positions of a Doc's tokens that may open a count, in order (read once per Doc)."""
-    may_start = lex.may_start_count
-    return [i for i, lower in enumerate(token_table(doc).lower) if may_start(lower)]
+    lowers = token_table(doc).lower
+    flags = list(map(lex._starts.get, lowers))  # the remembered answers, looked up in one C loop
+    if None in flags:  # words not seen before
+        for i in [i for i, flag in enumerate(flags) if flag is None]:
+            flags[i] = lex.may_start_count(lowers[i])
+    return list(itertools.compress(range(len(lowers)), flags))
 
 
 def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Sequence[int] | None = None) -> list[Activity]:
