@@ -20,10 +20,10 @@ the feature counted there. So the same counts come from asking, at every byte po
 which byte n-grams ending there are trie nodes and taking the deepest: the nodes of depth
 ``d`` are keyed by (rank of their parent among the nodes of depth ``d - 1``, last byte),
 so each depth is one vectorised lookup over the positions where the depth above matched.
-That is 9 MB at run time instead of 40 and no slower than the walk; every count, in
-py3langid's order, and every probability is the same (``tests/test_language_pack.py``
-checks them against py3langid's own restricted identifier, and checks that the shipped
-file is what this module builds from the installed py3langid). Rebuild it after changing
+That is 9 MB at run time instead of 40; every count, in py3langid's order, and every
+probability is the same (``tests/test_language_pack.py`` checks them against py3langid's
+own restricted identifier, and checks that the shipped file is what this module builds
+from the installed py3langid). Rebuild it after changing
 ``CANDIDATES`` or upgrading py3langid::
 
     .venv/bin/python -m roleclass.language_pack        # writes src/roleclass/langid_candidates.npz

@@ -55,6 +55,14 @@ class ActivityWords:
             self._starts[lower] = known
         return known
 
+    def count_openers(self, lowers: list[str]) -> list[int]:
+        """The positions of the lower-cased tokens that may open a count, in order."""
+        flags = list(map(self._starts.get, lowers))  # the remembered answers, looked up in one C loop
+        if None in flags:  # words not seen before
+            for i in [i for i, flag in enumerate(flags) if flag is None]:
+                flags[i] = self.may_start_count(lowers[i])
+        return list(itertools.compress(range(len(lowers)), flags))
+
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
         return cls(
@@ -154,12 +162,7 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
 
 def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
     """The positions of a Doc's tokens that may open a count, in order (read once per Doc)."""
-    lowers = token_table(doc).lower
-    flags = list(map(lex._starts.get, lowers))  # the remembered answers, looked up in one C loop
-    if None in flags:  # words not seen before
-        for i in [i for i, flag in enumerate(flags) if flag is None]:
-            flags[i] = lex.may_start_count(lowers[i])
-    return list(itertools.compress(range(len(lowers)), flags))
+    return lex.count_openers(token_table(doc).lower)
 
 
 def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Sequence[int] | None = None) -> list[Activity]:
