@@ -89,3 +89,23 @@ def test_sentence_starts_are_the_sentencizers_own():
         doc = nlp.make_doc(text)
         expected = [1 if tag else -1 for tag in sentencizer.predict([doc])[0]] if len(doc) else []
         assert sentence_starts(token_table(doc), sentencizer.punct_chars) == expected, text[:80]
+
+
+def test_span_extensions_read_and_write_the_docs_attribute_table() -> None:
+    from roleclass.attributes import StatementAttributes, statement_attributes
+
+    text = (
+        "What you'll do:\n- Make at least 50 outbound calls a day to new prospects.\n"
+        "Benefits:\n- Health insurance and paid time off for everyone.\n"
+    )
+    _, spans = statements(text)
+    calls, benefits = spans
+    table_row = statement_attributes(calls)
+    assert isinstance(table_row, StatementAttributes)
+    assert (calls._.section, calls._.weight, calls._.base_weight) == (table_row.section, table_row.weight, table_row.base_weight)
+    assert calls._.section == "duties" and [a.activity for a in calls._.activities] == ["outbound calls"]
+    assert benefits._.section == "benefits" and benefits._.weight == 0.0  # boilerplate weighs nothing
+    calls._.weight = 0.25  # a write through the extension is what the pipeline reads
+    assert statement_attributes(calls).weight == 0.25
+    other = calls.doc[0:2]  # a span the splitter never made keeps the defaults until written
+    assert (other._.section, other._.weight, other._.base_weight, other._.activities) == ("body", 0.0, None, None)

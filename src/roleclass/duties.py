@@ -3,7 +3,7 @@
 A spaCy component (``roleclass_statements``) made with ``@Language.factory`` so the
 pipeline is plain spaCy: it writes ``doc.spans["statements"]`` with the extensions
 ``section``, ``weight``, ``base_weight`` (the weight before the section's) and
-``activities`` on each span. Pipelines are blank (no model is downloaded) and built on
+``activities`` on each span (kept in one table on the Doc: ``attributes.py``). Pipelines are blank (no model is downloaded) and built on
 first use, never at import.
 
 A statement is a list item or line, split further into sentences when a line holds
@@ -31,6 +31,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from roleclass.attributes import StatementAttributes, attribute_table
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, parse_activities
@@ -50,10 +51,6 @@ MAX_DOC_CHARS = 2_000_000
 _STARTS_KEY = "roleclass_sentence_starts"
 REFRESH_DOCS = 10_000  # texts read before the pipelines are rebuilt (``_ReadCounter``)
 SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
-
-for _name, _default in (("section", "body"), ("weight", 0.0), ("activities", None), ("base_weight", None)):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
 
 
 @Language.factory(
@@ -92,6 +89,7 @@ class StatementSplitter:
         if starts is None:
             starts = doc.to_array(SENT_START).tolist() if len(doc) else []
         counts_at = count_starts(doc, self.activities)
+        table = attribute_table(doc)  # what the span extensions read (attributes.py)
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
             kind = sections.heading_kind(line)
@@ -110,10 +108,7 @@ class StatementSplitter:
                 span = _trim(span)
                 if span is None or sum(alpha[span.start : span.end]) < self.min_words:
                     continue
-                extensions = span._  # one Underscore for the four attributes (each ``span._`` makes one)
-                extensions.section = section
                 activities = parse_activities(span, self.activities, counts_at)
-                extensions.activities = activities
                 boilerplate = sections.is_boilerplate(span_text(span))
                 units = duty_units(span)
                 weight = 0.0 if boilerplate else sections.section_weight(section) * units
@@ -121,8 +116,7 @@ class StatementSplitter:
                 if any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                     base *= 1.0 + ACTIVITY_BOOST
-                extensions.weight = weight
-                extensions.base_weight = base
+                table[span.start, span.end] = StatementAttributes(section, weight, base, activities)
                 spans.append(span)
         doc.spans[STATEMENTS_KEY] = spans
         return doc

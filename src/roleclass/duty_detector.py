@@ -38,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
+from roleclass.attributes import statement_attributes
 from roleclass.cue_screen import CueScreen
 from roleclass.sections import heading_kind, is_boilerplate, section_weight
 from roleclass.tokens import span_text
@@ -165,8 +166,8 @@ def _neighbour_cues(cues: set[str]) -> list[str]:
 _NOT_CAPITALISED = frozenset({"we", "our", "you", "your", "the", "a", "an", "this", "at"})
 
 
-def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], dict[str, float]]]:
-    """Each statement's binary features (names, in row order, ``f:bullet_run`` last) and word counts.
+def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], list[str]]]:
+    """Each statement's binary features (names, in row order, ``f:bullet_run`` last) and words.
 
     The one definition of the features: ``statement_features`` turns the parts into rows
     and the detector's scoring path reads them directly. What depends on a line (bullet,
@@ -187,7 +188,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
             current = line
     line_keys: dict[int, tuple[bool, str, str, list[str]]] = {}  # per line: bullet, its two keys, heading keys
     heading_keys: dict[int, list[str]] = {}  # per heading line (by start), shared by the lines under it
-    parts: list[tuple[list[str], dict[str, float]]] = []
+    parts: list[tuple[list[str], list[str]]] = []
     previous_bullet = False
     for i, span in enumerate(spans):
         start, end = span.start_char, span.end_char
@@ -206,7 +207,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
         statement = span_texts[i]
         words = _words(statement)
         keys = [
-            f"f:section={span._.section}",
+            f"f:section={statement_attributes(span).section}",
             bullet_key,
             _LEN_KEYS[_bin(len(words), _LEN_EDGES)],
             _POS_KEYS[_bin(start / total, _POS_EDGES)],
@@ -245,7 +246,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
         if bullet and previous_bullet:  # runs of bullets: a list under a heading is the usual duty list
             keys.append("f:bullet_run")
         previous_bullet = bullet
-        parts.append((keys, _word_counts(words)))
+        parts.append((keys, words))
     return parts
 
 
@@ -268,19 +269,29 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
     weighs the two blocks apart (binary against TF-IDF).
     """
     rows = []
-    for keys, counts in _statement_parts(text, spans):
+    for keys, words in _statement_parts(text, spans):
         run = keys[-1] == "f:bullet_run"
         row = dict.fromkeys(keys[:-1] if run else keys, 1.0)
-        row.update(counts)
+        row.update(_word_counts(words))
         if run:
             row["f:bullet_run"] = 1.0
         rows.append(row)
     return rows
 
 
-_SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, tuple[object, dict[str, tuple[float, float, float, float]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_WordEntry = tuple[float, float, float, float]  # idf, coefficient, idf x coefficient, idf x idf
+
+
+class _ScoringTables(NamedTuple):
+    """The fitted model as lookups, built from ``word_table_`` (kept to tell when it changes)."""
+
+    source: object
+    words: dict[str, _WordEntry]  # by feature name, "w:sell" and "w:sell to"
+    unigrams: dict[str, _WordEntry]  # by the word itself: "sell"
+    bigrams: dict[tuple[str, str], _WordEntry]  # by the pair of words: ("sell", "to")
+
+
+_SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, _ScoringTables] = weakref.WeakKeyDictionary()
 
 
 class DutyDetector(ClassifierMixin, BaseEstimator):
@@ -328,41 +339,58 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         }
         self.intercept_ = float(self.model_.intercept_[0])
 
-    def _tables(self) -> tuple[dict[str, float], dict[str, tuple[float, float, float, float]]]:
+    def _tables(self) -> tuple[dict[str, float], _ScoringTables]:
         """The lookup tables of ``_build_tables``, each word's terms at count 1 worked out:
-        (idf, coefficient, idf x coefficient, idf x idf). Built on first use and kept beside
-        the detector (``_SCORING_TABLES``), not in it: the pickled model stays byte for byte the same."""
+        (idf, coefficient, idf x coefficient, idf x idf), by feature name and by the words
+        themselves. Built on first use and kept beside the detector (``_SCORING_TABLES``),
+        not in it: the pickled model stays byte for byte the same."""
         cached = _SCORING_TABLES.get(self)
-        if cached is None or cached[0] is not self.word_table_:
+        if cached is None or cached.source is not self.word_table_:
             words = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()}
-            cached = _SCORING_TABLES[self] = (self.word_table_, words)
-        return self.structure_coef_, cached[1]
+            unigrams: dict[str, _WordEntry] = {}
+            bigrams: dict[tuple[str, str], _WordEntry] = {}
+            for name, entry in words.items():
+                pair = name[2:].split(" ")  # "w:" + a word, or + two words (words hold no space)
+                if len(pair) == 1:
+                    unigrams[pair[0]] = entry
+                elif len(pair) == 2:
+                    bigrams[pair[0], pair[1]] = entry
+            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words, unigrams, bigrams)
+        return self.structure_coef_, cached
 
-    def _logit(self, keys: Iterable[str], counts: dict[str, float]) -> float:
-        """The log-odds of duty from a statement's binary feature names and word counts.
+    def _logit(self, structure: dict[str, float], tables: _ScoringTables, keys: Iterable[str], words: list[str]) -> float:
+        """The log-odds of duty from a statement's binary feature names and its words.
 
-        Adds up what ``logit`` adds up, in the same order, so P(duty) is the same to the
-        last bit: the binary coefficients in row order, then the word block. A feature the
-        model lacks adds nothing here where ``logit`` adds 0.0 (which can only turn a -0.0
-        sum into +0.0, and P(duty) of either is 0.5).
+        Adds up what ``logit`` adds up for the row ``statement_features`` makes, in the
+        same order, so P(duty) is the same to the last bit: the binary coefficients in
+        row order, then the word block, unigrams then bigrams, each in order of first
+        appearance (a ``Counter`` keeps it). A feature the model lacks adds nothing here
+        where ``logit`` adds 0.0 (which can only turn a -0.0 sum into +0.0, and P(duty)
+        of either is 0.5).
         """
-        structure, words = self._tables()
         z = self.intercept_
         for coef in map(structure.get, keys):
             if coef is not None:
                 z += coef
-        return self._plus_word_block(z, zip(map(words.get, counts), counts.values(), strict=True))
+        unigrams = Counter(words)
+        bigrams = Counter(itertools.pairwise(words))
+        entries = itertools.chain(
+            zip(map(tables.unigrams.get, unigrams), unigrams.values(), strict=True),
+            zip(map(tables.bigrams.get, bigrams), bigrams.values(), strict=True),
+        )
+        return self._plus_word_block(z, entries)
 
     def logit(self, row: dict[str, float]) -> float:
         """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
-        structure, words = self._tables()
+        structure, tables = self._tables()
+        words = tables.words
         z = self.intercept_
         for name, value in row.items():
             if name.startswith("f:"):
                 z += structure.get(name, 0.0) * value
         return self._plus_word_block(z, ((words.get(name), value) for name, value in row.items() if not name.startswith("f:")))
 
-    def _plus_word_block(self, z: float, entries: Iterable[tuple[tuple[float, float, float, float] | None, float]]) -> float:
+    def _plus_word_block(self, z: float, entries: Iterable[tuple[_WordEntry | None, float]]) -> float:
         """``z`` plus the word block's term: each known word's sublinear tf x idf, L2-normalised.
 
         ``entries`` pairs each word's ``_tables`` entry (None for a word the model lacks)
@@ -401,7 +429,8 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         """P(duty) of each statement of a posting whose clean text is ``text``."""
         if not spans:
             return np.zeros(0)
-        return _sigmoid([self._logit(keys, counts) for keys, counts in _statement_parts(text, spans)])
+        structure, tables = self._tables()
+        return _sigmoid([self._logit(structure, tables, keys, words) for keys, words in _statement_parts(text, spans)])
 
     def weights(self, text: str, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
         """(P(duty), weight) of each statement: weight = P(duty)^power x base weight (see ``base_weight``)."""
@@ -434,12 +463,13 @@ def base_weight(span: Span) -> float:
     marketing activity, and zero for boilerplate (as ``duties.py`` weighs, less the section)."""
     from roleclass.duties import duty_units  # imported here: duties.py is the caller's module, not ours
 
-    if span._.base_weight is not None:  # the statement splitter worked it out already, the same way
-        return float(span._.base_weight)
+    attributes = statement_attributes(span)
+    if attributes.base_weight is not None:  # the statement splitter worked it out already, the same way
+        return float(attributes.base_weight)
     if is_boilerplate(span_text(span)):
         return 0.0
     weight = duty_units(span)
-    if any(a.function in ("sales", "marketing") for a in span._.activities or ()):
+    if any(a.function in ("sales", "marketing") for a in attributes.activities or ()):
         weight *= 1.0 + ACTIVITY_BOOST
     return weight
 

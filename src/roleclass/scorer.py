@@ -20,6 +20,7 @@ from scipy import sparse
 from spacy.tokens import Span
 
 from roleclass import collector, explain
+from roleclass.attributes import statement_attributes
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
@@ -139,12 +140,13 @@ def weigh_statements(
     spans: list[Span], cleaned: str, detector: DutyDetector | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Statement weights (section weights, or P(duty) x base weight with a detector)."""
+    attributes = [statement_attributes(span) for span in spans]
     if detector is None or not spans:
-        weights = np.array([span._.weight for span in spans], dtype=float)
+        weights = np.array([a.weight for a in attributes], dtype=float)
         return weights, (None if detector is None else np.zeros(0))
     duty_probabilities, weights = detector.weights(cleaned, spans)
-    for span, weight in zip(spans, weights, strict=True):
-        span._.weight = float(weight)
+    for attribute, weight in zip(attributes, weights.tolist(), strict=True):
+        attribute.weight = weight  # span._.weight
     return weights, duty_probabilities
 
 
@@ -347,9 +349,10 @@ class Scorer:
             if weight <= 0 or not _is_duty(found, i, listing=True):
                 continue
             k = int(p.argmax())
-            activities = [a.to_dict() for a in span._.activities]
+            attributes = statement_attributes(span)
+            activities = [a.to_dict() for a in attributes.activities or ()]
             out.append(
-                DutySpan(span_text(span), span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), span._.section, activities)
+                DutySpan(span_text(span), span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), attributes.section, activities)
             )
         return out
 
@@ -475,7 +478,7 @@ def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:
     """
     if found.duty_probabilities is not None:
         return bool(found.duty_probabilities[i] >= (DUTY_THRESHOLD if listing else NO_DUTY_THRESHOLD))
-    return not listing or found.spans[i]._.section in DUTY_SECTIONS
+    return not listing or statement_attributes(found.spans[i]).section in DUTY_SECTIONS
 
 
 @lru_cache(maxsize=1)

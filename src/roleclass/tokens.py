@@ -56,9 +56,9 @@ def token_table(doc: Doc) -> TokenTable:
         table = TokenTable(
             texts,
             idx,
-            [bool(a) for a in alpha],
-            [bool(p) for p in punct],
-            [bool(s) for s in space],
+            list(map(bool, alpha)),
+            list(map(bool, punct)),
+            list(map(bool, space)),
             [t.lower() for t in texts],
         )
         doc.user_data[_KEY] = table
