@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from roleclass import explain
 from roleclass.features import STOP_WORDS, carries_meaning
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,3 +80,31 @@ def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scor
         assert explain.evidence(result.text, every, result.duties) == result.evidence, posting["id"]
         compared += bool(shown - set(FUNCTIONS_OF_DUTIES[result.duties]))  # terms of other functions were there
     assert compared > 20
+
+
+def test_a_chunks_posting_terms_are_each_statements_own_terms_bit_for_bit(scorer):
+    """``StatementTerms.posting_terms`` (arrays over a chunk) gives what ``explain.statement_terms``
+    gives statement by statement: the same phrases, functions and weights, in the same order."""
+    from roleclass.labels import FUNCTIONS
+    from roleclass.scorer import classify_statements, split_statements
+
+    model = scorer.model
+    postings = [p for p in own_postings()[:48] if p.get("language", "en") == "en"]
+    read = [split_statements(p["text"], "en", True) for p in postings]
+    _, _, terms = classify_statements(model.duty_classifier, [f for _, features in read for f in features])
+    assert terms is not None
+    first, compared = 0, 0
+    for k, (spans, features) in enumerate(read):
+        weights = np.linspace(-0.5, 2.0, len(spans))  # zero and negative weights drop a statement's terms
+        for functions in (FUNCTIONS[: 1 + k % 3], ()):
+            expected = [
+                term
+                for i, (statement_features, weight) in enumerate(zip(features, weights, strict=True))
+                if weight > 0 and functions
+                for term in explain.statement_terms(statement_features, terms.strongest(first + i), float(weight), i, functions)
+            ]
+            got = terms.posting_terms(first, features, weights, functions)
+            assert got == expected
+            compared += len(got)
+        first += len(spans)
+    assert compared > 500

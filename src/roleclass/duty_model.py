@@ -9,6 +9,7 @@ attributes ending in ``_``) so it pickles with joblib and slots into CV.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -20,6 +21,20 @@ from sklearn.linear_model import LogisticRegression
 from roleclass.labels import FUNCTIONS
 
 ACT_PREFIXES = ("h:", "ho:")  # the act features of ``features.act_features``
+
+
+@dataclass(frozen=True)
+class FeatureCounts:
+    """The count matrix of a list of statements, and each anchored feature's place in it.
+
+    The features of all statements are numbered in one run (statement by statement, each
+    in its own order); statement ``i``'s are ``first[i]`` to ``first[i + 1]``.
+    """
+
+    matrix: sparse.csr_array  # statements x vectorizer columns, raw counts
+    statement: np.ndarray  # per feature: its statement
+    entry: np.ndarray  # per feature: the index into ``matrix.data`` it counts toward, -1 when unknown
+    first: np.ndarray  # per statement (and one past the last): its first feature
 
 
 class DutyClassifier(ClassifierMixin, BaseEstimator):
@@ -91,32 +106,39 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         # features unseen in fit (the act features of a model fitted without them) are ignored
         return self.tfidf_.transform(self.vectorizer_.transform(X)).tocsr()
 
-    def transform_features(self, statements: Sequence[Sequence[tuple[str, int, int]]]) -> sparse.csr_matrix:
-        """``transform`` of each statement's feature counts, from its anchored features directly.
+    def count_matrix(self, statements: Sequence[Sequence[tuple[str, int, int]]]) -> FeatureCounts:
+        """Each statement's feature counts from its anchored features, and where each feature counts.
 
         The scoring path: the same count matrix ``DictVectorizer.transform`` builds (the
-        known features' counts, indices sorted within each row, float64), in one loop
-        over the features instead of a counts dict per statement and the vectorizer's
-        per-item type checks, then the same TF-IDF.
+        known features' counts, indices sorted within each row, float64), from one
+        vocabulary look-up per feature and a sort of (statement, column) keys, instead of
+        a counts dict per statement and the vectorizer's per-item type checks.
         """
-        vocabulary = self.vectorizer_.vocabulary_
-        indptr, indices, values = [0], [], []
-        for features in statements:
-            row: dict[int, float] = {}
-            for feature in features:
-                j = vocabulary.get(feature[0])
-                if j is not None:
-                    row[j] = row.get(j, 0.0) + 1.0
-            for j in sorted(row):
-                indices.append(j)
-                values.append(row[j])
-            indptr.append(len(indices))
-        shape = (len(statements), len(self.vectorizer_.feature_names_))
+        get = self.vectorizer_.vocabulary_.get
+        columns = np.array([get(feature[0], -1) for features in statements for feature in features], dtype=np.int64)
+        lengths = np.array([len(features) for features in statements], dtype=np.int64)
+        n, width = len(lengths), len(self.vectorizer_.feature_names_)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = np.flatnonzero(columns >= 0)
+        keys, inverse, counts = np.unique(rows[known] * width + columns[known], return_inverse=True, return_counts=True)
+        indptr = np.zeros(n + 1, dtype=np.intc)
+        np.cumsum(np.bincount(keys // width, minlength=n), out=indptr[1:])
         matrix = sparse.csr_array(
-            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.intc), np.array(indptr, dtype=np.intc)),
-            shape=shape,
+            (counts.astype(np.float64), (keys % width).astype(np.intc), indptr), shape=(n, width)
         )
-        return self.tfidf_.transform(matrix).tocsr()
+        entry = np.full(len(columns), -1, dtype=np.int64)
+        entry[known] = inverse.ravel()
+        first = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=first[1:])
+        return FeatureCounts(matrix, rows, entry, first)
+
+    def transform_features(self, statements: Sequence[Sequence[tuple[str, int, int]]]) -> sparse.csr_matrix:
+        """``transform`` of each statement's feature counts, from its anchored features directly."""
+        return self.vectors_from_counts(self.count_matrix(statements).matrix)
+
+    def vectors_from_counts(self, counts: sparse.csr_array) -> sparse.csr_matrix:
+        """The TF-IDF vectors of a count matrix (``count_matrix``), as ``transform`` makes them."""
+        return self.tfidf_.transform(counts).tocsr()
 
     def predict_proba(self, X: Sequence[dict[str, float]]) -> np.ndarray:
         """Probabilities in the fixed order of ``FUNCTIONS`` (sales, marketing, neither)."""

@@ -23,7 +23,7 @@ MAX_MERGE_GAP = 2  # characters of whitespace/punctuation allowed between merged
 
 
 @dataclass
-class _Term:
+class Term:
     start: int
     end: int
     function: str
@@ -37,8 +37,11 @@ def statement_terms(
     weight: float,
     statement: int,
     functions: Collection[str] | None = None,
-) -> list[_Term]:
+) -> list[Term]:
     """Anchor each feature's centred logit term to its phrase(s), scaled by statement weight.
+
+    The definition of a statement's terms; the scorer computes the same terms for a whole
+    posting from its chunk's arrays (``scorer.StatementTerms.posting_terms``, tested equal).
 
     ``strongest`` gives, per feature the model knows, the function whose centred term is
     largest and that term (``Statements.strongest_terms``). With ``functions``, only terms
@@ -46,7 +49,7 @@ def statement_terms(
     function, so the evidence is the same without building the rest.
     """
     occurrences = Counter(f.name for f in features)
-    out: list[_Term] = []
+    out: list[Term] = []
     for feature in features:
         best = strongest.get(feature.name)
         if best is None:
@@ -56,13 +59,13 @@ def statement_terms(
             continue
         value = term * weight / occurrences[feature.name]
         if value > 0:
-            out.append(_Term(feature.start, feature.end, FUNCTIONS[k], value, statement))
+            out.append(Term(feature.start, feature.end, FUNCTIONS[k], value, statement))
     return out
 
 
-def _merge(text: str, terms: list[_Term]) -> list[_Term]:
+def _merge(text: str, terms: list[Term]) -> list[Term]:
     """Merge overlapping or adjacent terms of the same function within a statement."""
-    merged: list[_Term] = []
+    merged: list[Term] = []
     for term in sorted(terms, key=lambda t: (t.statement, t.function, t.start, t.end)):
         last = merged[-1] if merged else None
         if (
@@ -75,11 +78,11 @@ def _merge(text: str, terms: list[_Term]) -> list[_Term]:
             last.end = max(last.end, term.end)
             last.weight += term.weight
         else:
-            merged.append(_Term(term.start, term.end, term.function, term.weight, term.statement))
+            merged.append(Term(term.start, term.end, term.function, term.weight, term.statement))
     return merged
 
 
-def evidence(text: str, terms: list[_Term], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
+def evidence(text: str, terms: list[Term], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
     """The strongest merged phrases toward the functions behind the duties label.
 
     A phrase that recurs ("prospects" in five bullets) is listed once, at its strongest

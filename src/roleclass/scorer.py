@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from roleclass.attributes import statement_attributes
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
-from roleclass.duty_model import DutyClassifier
+from roleclass.duty_model import DutyClassifier, FeatureCounts
 from roleclass.errors import InputError
 from roleclass.features import Feature, span_features
 from roleclass.labels import DUTY_LABELS, FUNCTIONS, FUNCTIONS_OF_DUTIES, VERDICTS
@@ -88,10 +88,12 @@ class StatementTerms:
 
     The same numbers ``DutyClassifier.feature_terms`` gives for one row (each column is
     ``coef[:, j] * value`` less its mean over the classes), computed for all non-zeros
-    of the chunk's matrix at once instead of slicing it row by row.
+    of the chunk's matrix at once instead of slicing it row by row; and, for each
+    anchored feature of the chunk, its strongest term and how often its statement holds
+    it, so the evidence of a posting is a few array operations (``posting_terms``).
     """
 
-    def __init__(self, classifier: DutyClassifier, vectors: sparse.csr_matrix) -> None:
+    def __init__(self, classifier: DutyClassifier, vectors: sparse.csr_matrix, counts: FeatureCounts) -> None:
         self.names = classifier.vectorizer_.feature_names_
         columns = classifier.coef_[:, vectors.indices] * vectors.data
         centred = np.ascontiguousarray((columns - columns.mean(axis=0)).T)
@@ -100,6 +102,22 @@ class StatementTerms:
         # evidence wants each term's largest function: found for the whole chunk at once
         self.best = centred.argmax(axis=1) if len(centred) else np.zeros(0, dtype=int)
         self.best_value = centred[np.arange(len(centred)), self.best]
+        # each anchored feature's non-zero of ``vectors``: the count matrix's entries, found by
+        # (row, column) in case the TF-IDF step had kept its entries in another order
+        width = vectors.shape[1]
+        rows = np.repeat(np.arange(vectors.shape[0], dtype=np.int64), np.diff(vectors.indptr))
+        keys = rows * width + vectors.indices
+        order = np.argsort(keys, kind="stable")
+        known = np.flatnonzero(counts.entry >= 0)
+        count_rows = np.repeat(np.arange(counts.matrix.shape[0], dtype=np.int64), np.diff(counts.matrix.indptr))
+        wanted = (count_rows * width + counts.matrix.indices)[counts.entry[known]]
+        self.known = known  # features the model knows, by number in the chunk
+        self.statement = counts.statement[known]
+        self.first = counts.first
+        nonzero = order[np.searchsorted(keys, wanted, sorter=order)]
+        self.function = self.best[nonzero]
+        self.term = self.best_value[nonzero]
+        self.count = counts.matrix.data[counts.entry[known]]  # occurrences of the feature in its statement
 
     def strongest(self, row: int) -> dict[str, tuple[int, float]]:
         """Per feature of the row: (index of its largest centred term, that term).
@@ -114,6 +132,32 @@ class StatementTerms:
                 self.indices[start:end].tolist(), self.best[start:end].tolist(), self.best_value[start:end].tolist(), strict=True
             )
         }
+
+    def posting_terms(
+        self, first: int, features: list[list[Feature]], weights: np.ndarray, functions: Collection[str]
+    ) -> list[explain.Term]:
+        """``explain.statement_terms`` of each weighted statement of one posting, in order.
+
+        Statement ``i`` of the posting is row ``first + i``. The terms are the same, in
+        the same order, to the last bit (a test compares them): each known feature's
+        strongest term x the statement's weight / the feature's count in the statement,
+        kept when positive and toward one of ``functions``.
+        """
+        a, b = np.searchsorted(self.known, self.first[[first, first + len(features)]])
+        statement = self.statement[a:b] - first
+        weight = weights[statement]
+        function = self.function[a:b]
+        value = self.term[a:b] * weight / self.count[a:b]
+        wanted = np.isin(function, [FUNCTIONS.index(f) for f in functions])
+        keep = np.flatnonzero((weight > 0) & wanted & (value > 0))
+        numbers = (self.known[a:b][keep] - self.first[first]).tolist()
+        flat = [feature for statement_features in features for feature in statement_features]
+        return [
+            explain.Term(flat[j].start, flat[j].end, FUNCTIONS[k], v, i)
+            for j, k, v, i in zip(
+                numbers, function[keep].tolist(), value[keep].tolist(), statement[keep].tolist(), strict=True
+            )
+        ]
 
 
 def split_statements(cleaned: str, language: str, acts: bool) -> tuple[list[Span], list[list[Feature]]]:
@@ -132,8 +176,9 @@ def classify_statements(
     """
     if not features:
         return None, np.zeros((0, len(FUNCTIONS))), None
-    vectors = classifier.transform_features(features)
-    return vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors)
+    counts = classifier.count_matrix(features)
+    vectors = classifier.vectors_from_counts(counts.matrix)
+    return vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors, counts)
 
 
 def weigh_statements(
@@ -358,11 +403,9 @@ class Scorer:
 
     def _evidence(self, cleaned: str, found: Statements, duties: str) -> list:
         functions = FUNCTIONS_OF_DUTIES.get(duties, ())  # evidence shows terms toward these only
-        terms = []
-        for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
-            if weight <= 0 or not functions:
-                continue
-            terms.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i, functions))
+        if found.terms is None:
+            raise ValueError("these statements were read without their terms")
+        terms = found.terms.posting_terms(found.first, found.features, found.weights, functions)
         return explain.evidence(cleaned, terms, duties)
 
     @staticmethod
