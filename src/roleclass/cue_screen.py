@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 try:  # Python 3.11+
     from re import _casefix as _casefix_module
@@ -189,16 +190,25 @@ def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozens
     return whole, starts
 
 
-@lru_cache(maxsize=1024)  # both screens ask within one posting; a posting has tens of statements
-def statement_words(text: str) -> frozenset[str] | None:
-    """The lower-cased words (``\\w+`` runs) of a text; None when the text holds a
-    ``_CASE_SPECIAL`` character (then no screening).
+class _Read(NamedTuple):
+    """What every screen reads of a text: its lower-cased words, and the lower-cased text."""
 
-    Remembered for the last thousand texts: both screens ask about each statement.
+    words: frozenset[str]
+    lowered: str
+
+
+@lru_cache(maxsize=1024)  # three screens ask within one posting; a posting has tens of statements
+def read_statement(text: str) -> _Read | None:
+    """The lower-cased words (``\\w+`` runs) of a text and the text lower-cased; None when
+    the text holds a ``_CASE_SPECIAL`` character (then no screening).
+
+    Remembered for the last thousand texts: the boilerplate, duty-detector and duty-model
+    screens all ask about each statement.
     """
     if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
         return None
-    return frozenset(_WORD.findall(text.lower()))
+    lowered = text.lower()
+    return _Read(frozenset(_WORD.findall(lowered)), lowered)
 
 
 # Words remembered per screen with the cues they may start (most words start none); a
@@ -247,9 +257,10 @@ class CueScreen:
         return mask
 
     def _text_mask(self, text: str) -> int:
-        words = statement_words(text)
-        if words is None:
+        read = read_statement(text)
+        if read is None:
             return self._all_mask
+        words = read.words
         masks, cue_words = self._word_masks, self._cue_words
         new = words.difference(masks)  # words never seen before (a C loop over the text's words)
         if new:
@@ -267,7 +278,7 @@ class CueScreen:
             # sre matches a caseless character c only to c itself, even ignoring case: a text
             # char whose (simple) lower case is c, so c is in the lower-cased text (text with a
             # character whose lower case is longer or differs under sre, "İ", runs every regex above)
-            lowered = text.lower()
+            lowered = read.lowered
             for char, char_mask in self._char_masks:
                 if char in lowered:
                     mask |= char_mask

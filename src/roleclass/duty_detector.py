@@ -22,13 +22,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import re
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
+from functools import lru_cache, reduce
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -372,13 +373,8 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         for coef in map(structure.get, keys):
             if coef is not None:
                 z += coef
-        unigrams = Counter(words)
-        bigrams = Counter(itertools.pairwise(words))
-        entries = itertools.chain(
-            zip(map(tables.unigrams.get, unigrams), unigrams.values(), strict=True),
-            zip(map(tables.bigrams.get, bigrams), bigrams.values(), strict=True),
-        )
-        return self._plus_word_block(z, entries)
+        terms = _known_terms(tables.unigrams.get, words) + _known_terms(tables.bigrams.get, list(itertools.pairwise(words)))
+        return self._plus_word_block(z, terms)
 
     def logit(self, row: dict[str, float]) -> float:
         """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
@@ -388,26 +384,18 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         for name, value in row.items():
             if name.startswith("f:"):
                 z += structure.get(name, 0.0) * value
-        return self._plus_word_block(z, ((words.get(name), value) for name, value in row.items() if not name.startswith("f:")))
+        entries = ((words.get(name), value) for name, value in row.items() if not name.startswith("f:"))
+        return self._plus_word_block(z, [_at_count(entry, value) for entry, value in entries if entry is not None and value > 0])
 
-    def _plus_word_block(self, z: float, entries: Iterable[tuple[_WordEntry | None, float]]) -> float:
+    def _plus_word_block(self, z: float, terms: list[_WordEntry]) -> float:
         """``z`` plus the word block's term: each known word's sublinear tf x idf, L2-normalised.
 
-        ``entries`` pairs each word's ``_tables`` entry (None for a word the model lacks)
-        with its count. A word seen once has x = (1 + log 1) x idf = idf exactly, so its
-        two products come from the table.
+        ``terms`` holds the entry of each word the model knows, at its count
+        (``_at_count``), in the row's order. The products are added up one after the
+        other from 0.0 (``reduce``, not ``sum``, which compensates on newer Pythons).
         """
-        dot, square = 0.0, 0.0
-        for entry, value in entries:
-            if entry is None:
-                continue
-            if value == 1.0:
-                dot += entry[2]
-                square += entry[3]
-            elif value > 0:
-                x = (1.0 + math.log(value)) * entry[0]  # sublinear tf x idf
-                dot += x * entry[1]
-                square += x * x
+        dot = reduce(operator.add, map(operator.itemgetter(2), terms), 0.0)
+        square = reduce(operator.add, map(operator.itemgetter(3), terms), 0.0)
         if square > 0:
             z += self.word_scale * dot / math.sqrt(square)  # the word block is L2-normalised
         return z
@@ -444,6 +432,28 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         outweighing the few sure duties; it is chosen in ``bench/duty_detector_cv.py``.
         """
         return np.power(probabilities, self.power) * base
+
+
+def _at_count(entry: _WordEntry, count: float) -> _WordEntry:
+    """A word's table entry with its two products at ``count`` (> 0): x = (1 + log count) x idf.
+
+    A word seen once has x = idf exactly, and the table holds its products already.
+    """
+    if count == 1:
+        return entry
+    x = (1.0 + math.log(count)) * entry[0]  # sublinear tf x idf
+    return (entry[0], entry[1], x * entry[1], x * x)
+
+
+def _known_terms(get: Callable[[Any], _WordEntry | None], items: list[Any]) -> list[_WordEntry]:
+    """The entries of the distinct items the model knows, at their counts, in order of first
+    appearance (``statement_features``' order). Most statements repeat no word pair and
+    many no word: then every count is 1 and the look-ups are all there is."""
+    unique = dict.fromkeys(items)
+    if len(unique) == len(items):
+        return list(filter(None, map(get, unique)))
+    counts = Counter(items)
+    return [_at_count(entry, n) for entry, n in zip(map(get, counts), counts.values(), strict=True) if entry is not None]
 
 
 def _sigmoid(logits: Sequence[float]) -> np.ndarray:
