@@ -134,3 +134,34 @@ def test_the_cycle_collector_is_paused_only_while_a_chunk_is_scored(scorer) -> N
         assert not gc.isenabled()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_a_chunks_docs_are_freed_before_the_collector_resumes(scorer, monkeypatch) -> None:
+    """A collection set off when the collector resumes would otherwise walk every object of the chunk."""
+    import contextlib
+    import weakref
+
+    from roleclass import collector
+    from roleclass import scorer as scorer_module
+
+    docs: list[weakref.ref] = []
+    alive_at_resume: list[int] = []
+    read, paused = scorer_module.statements, collector.paused
+
+    def recording(text: str, language: str = "en"):
+        doc, spans = read(text, language)
+        docs.append(weakref.ref(doc))
+        return doc, spans
+
+    @contextlib.contextmanager
+    def checked():
+        with paused():
+            yield
+            alive_at_resume.append(sum(ref() is not None for ref in docs))
+
+    monkeypatch.setattr(scorer_module, "statements", recording)
+    monkeypatch.setattr(scorer_module.collector, "paused", checked)
+    texts = [text for text, _ in _corpus()[:6]]
+    results = list(scorer.score_many(texts, batch_size=3))
+    assert len(results) == 6 and len(docs) == 6
+    assert alive_at_resume == [0, 0]

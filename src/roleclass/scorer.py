@@ -261,15 +261,24 @@ class Scorer:
         pairs = ((text, None) for text in texts) if titles is None else zip(texts, titles, strict=True)
         for chunk in iter(lambda: list(itertools.islice(pairs, max(1, batch_size))), []):
             with collector.paused():  # a seventh of the time went to collections
-                prepared = [self._prepare_or_error(text, title) for text, title in chunk]
-                todo = [p for p in prepared if isinstance(p, _Posting)]
-                try:
-                    finished = self._finish(todo)
-                except Exception:  # find the posting at fault: finish each alone
-                    finished = [self._finish_or_error(p) for p in todo]
-            results = iter(finished)
-            for item in prepared:
-                yield next(results) if isinstance(item, _Posting) else item
+                outcomes = self._score_chunk(chunk)
+            yield from outcomes
+
+    def _score_chunk(self, chunk: list[tuple[object, object]]) -> list[ScoreResult | ScoreError]:
+        """One chunk's outcomes, in order.
+
+        A function of its own so that the chunk's Docs, spans and features are freed
+        when it returns, while the collector is still paused: a collection set off when
+        it resumes then finds the few results alive, not the whole chunk's objects.
+        """
+        prepared = [self._prepare_or_error(text, title) for text, title in chunk]
+        todo = [p for p in prepared if isinstance(p, _Posting)]
+        try:
+            finished = self._finish(todo)
+        except Exception:  # find the posting at fault: finish each alone
+            finished = [self._finish_or_error(p) for p in todo]
+        results = iter(finished)
+        return [next(results) if isinstance(item, _Posting) else item for item in prepared]
 
     def _prepare_or_error(self, text: object, title: object) -> _Posting | ScoreError:
         try:
