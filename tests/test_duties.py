@@ -91,6 +91,55 @@ def test_sentence_starts_are_the_sentencizers_own():
         assert sentence_starts(token_table(doc), sentencizer.punct_chars) == expected, text[:80]
 
 
+def _walked_sentences(doc, starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    """The splitter's sentence ranges of one line as it found them before: a walk over the line's tokens."""
+    from roleclass.tokens import token_table
+
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return [(start, end)]
+    idx = token_table(doc).idx
+    bounds, current = [], start
+    for i in range(span.start + 1, span.end):
+        if starts[i] == 1 and idx[i] > current:
+            bounds.append((current, idx[i]))
+            current = idx[i]
+    bounds.append((current, end))
+    return bounds
+
+
+def test_sentence_ranges_by_bisection_are_the_walks_on_every_line_and_every_stretch() -> None:
+    import json
+    from pathlib import Path
+
+    from roleclass.duties import StatementSplitter, pipeline, sentence_starts
+    from roleclass.tokens import TEXT_KEY, token_table
+
+    texts = ["Sell. Call!  Close  deals.\n   Indented line. Two sentences here.\n\n\n- Bullet. Another one", "x", "  a. b."]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        texts += [json.loads(line).get("text") or "" for line in path.read_text(encoding="utf-8").split("\n") if line.strip()][:60]
+    nlp = pipeline("en")
+    punct = nlp.get_pipe("sentencizer").punct_chars
+    compared = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        doc.user_data[TEXT_KEY] = text
+        table = token_table(doc)
+        starts = sentence_starts(table, punct)
+        sentence_tokens = [i for i, s in enumerate(starts) if s == 1]
+        stretches = [(a, b) for a in range(0, len(text), 7) for b in (a + 1, a + 13, len(text)) if b <= len(text)]
+        line_start = 0
+        for line in text.split("\n"):  # the lines the splitter reads, and arbitrary stretches
+            if line.strip():
+                stretches.append((line_start, line_start + len(line)))
+            line_start += len(line) + 1
+        for start, end in stretches:
+            got = StatementSplitter._sentences(table, sentence_tokens, start, end)
+            assert got == _walked_sentences(doc, starts, start, end), (text[:60], start, end)
+            compared += 1
+    assert compared > 5000
+
+
 def test_span_extensions_read_and_write_the_docs_attribute_table() -> None:
     from roleclass.attributes import StatementAttributes, statement_attributes
 

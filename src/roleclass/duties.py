@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -84,10 +85,12 @@ class StatementSplitter:
         sections = self.sections
         section = "body"
         text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
-        alpha = token_table(doc).alpha
+        tokens = token_table(doc)
+        alpha = tokens.alpha
         starts = doc.user_data.pop(_STARTS_KEY, None)
         if starts is None:
             starts = doc.to_array(SENT_START).tolist() if len(doc) else []
+        sentence_tokens = [i for i, start in enumerate(starts) if start == 1]
         counts_at = count_starts(doc, self.activities)
         table = attribute_table(doc)  # what the span extensions read (attributes.py)
         for line_start, line_end in _line_ranges(text):
@@ -96,7 +99,7 @@ class StatementSplitter:
             if kind is not None:
                 section = kind
                 continue
-            for sent_start, sent_end in self._sentences(doc, starts, line_start, line_end):
+            for sent_start, sent_end in self._sentences(tokens, sentence_tokens, line_start, line_end):
                 sentence = text[sent_start:sent_end]
                 inline = sections.inline_heading(sentence)
                 if inline is not None:
@@ -122,18 +125,26 @@ class StatementSplitter:
         return doc
 
     @staticmethod
-    def _sentences(doc: Doc, starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
-        """Sentence ranges inside one line, from the sentencizer's boundaries (``starts``: SENT_START)."""
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
+    def _sentences(table: TokenTable, sentence_tokens: list[int], start: int, end: int) -> list[tuple[int, int]]:
+        """Sentence ranges inside one line, from the sentencizer's boundaries.
+
+        ``sentence_tokens``: the tokens that start a sentence, in order. A boundary is
+        each of them after the first token of ``doc.char_span(start, end, "expand")``
+        and within it, found by bisection instead of walking the line's tokens (a test
+        compares the walk).
+        """
+        idx = table.idx
+        first = bisect_right(idx, start) - 1  # the token whose text or trailing space holds ``start``
+        if first < 0:
             return [(start, end)]
-        idx = token_table(doc).idx
+        if start == idx[first] + len(table.text[first]):  # its trailing space: "expand" starts after it
+            first += 1
+        last = bisect_right(idx, end - 1) - 1
         bounds: list[tuple[int, int]] = []
         current = start
-        for i in range(span.start + 1, span.end):
-            if starts[i] == 1 and idx[i] > current:
-                bounds.append((current, idx[i]))
-                current = idx[i]
+        for i in sentence_tokens[bisect_right(sentence_tokens, first) : bisect_right(sentence_tokens, last)]:
+            bounds.append((current, idx[i]))
+            current = idx[i]
         bounds.append((current, end))
         return bounds
 
