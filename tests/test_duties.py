@@ -108,11 +108,11 @@ def _walked_sentences(doc, starts: list[int], start: int, end: int) -> list[tupl
     return bounds
 
 
-def test_sentence_ranges_by_bisection_are_the_walks_on_every_line_and_every_stretch() -> None:
+def test_sentence_ranges_and_contracted_spans_by_bisection_are_spacys_on_every_line_and_stretch() -> None:
     import json
     from pathlib import Path
 
-    from roleclass.duties import StatementSplitter, pipeline, sentence_starts
+    from roleclass.duties import StatementSplitter, _contracted, pipeline, sentence_starts
     from roleclass.tokens import TEXT_KEY, token_table
 
     texts = ["Sell. Call!  Close  deals.\n   Indented line. Two sentences here.\n\n\n- Bullet. Another one", "x", "  a. b."]
@@ -127,7 +127,7 @@ def test_sentence_ranges_by_bisection_are_the_walks_on_every_line_and_every_stre
         table = token_table(doc)
         starts = sentence_starts(table, punct)
         sentence_tokens = [i for i, s in enumerate(starts) if s == 1]
-        stretches = [(a, b) for a in range(0, len(text), 7) for b in (a + 1, a + 13, len(text)) if b <= len(text)]
+        stretches = [(a, b) for a in range(0, len(text), 7) for b in (a, a + 1, a + 13, len(text)) if b <= len(text)]
         line_start = 0
         for line in text.split("\n"):  # the lines the splitter reads, and arbitrary stretches
             if line.strip():
@@ -136,6 +136,10 @@ def test_sentence_ranges_by_bisection_are_the_walks_on_every_line_and_every_stre
         for start, end in stretches:
             got = StatementSplitter._sentences(table, sentence_tokens, start, end)
             assert got == _walked_sentences(doc, starts, start, end), (text[:60], start, end)
+            span = doc.char_span(start, end, alignment_mode="contract")
+            expected = None if span is None else (span.start, span.end)
+            first, end_token = _contracted(table, len(text), start, end)
+            assert (first, end_token) == expected or (expected is None and first == end_token), (text[:60], start, end)
             compared += 1
     assert compared > 5000
 

@@ -105,15 +105,16 @@ class StatementSplitter:
                 if inline is not None:
                     section = inline[0]
                     sent_start += inline[1]
-                span = doc.char_span(sent_start, sent_end, alignment_mode="contract")
-                if span is None:
+                found = _trimmed(tokens, *_contracted(tokens, len(text), sent_start, sent_end))
+                if found is None:
                     continue
-                span = _trim(span)
-                if span is None or sum(alpha[span.start : span.end]) < self.min_words:
+                words = sum(alpha[found[0] : found[1]])
+                if words < self.min_words:
                     continue
+                span = doc[found[0] : found[1]]
                 activities = parse_activities(span, self.activities, counts_at)
                 boilerplate = sections.is_boilerplate(span_text(span))
-                units = duty_units(span)
+                units = _units(words)
                 weight = 0.0 if boilerplate else sections.section_weight(section) * units
                 base = 0.0 if boilerplate else units  # the weight before the section's (duty_detector.base_weight)
                 if any(a.function in ("sales", "marketing") for a in activities):
@@ -162,7 +163,11 @@ def duty_units(span: Span) -> float:
     into one sentence ("plan the newsletter, run Instagram, write blog posts and
     organise events"), so a statement's weight grows with its length, within bounds.
     """
-    words = sum(token_table(span.doc).alpha[span.start : span.end])
+    return _units(sum(token_table(span.doc).alpha[span.start : span.end]))
+
+
+def _units(words: int) -> float:
+    """``duty_units`` of a statement of this many words."""
     return min(MAX_DUTY_UNITS, max(MIN_DUTY_UNITS, words / WORDS_PER_DUTY))
 
 
@@ -176,15 +181,32 @@ def _line_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _trim(span: Span) -> Span | None:
-    """Drop leading bullet marks and trailing spaces so offsets frame the words."""
-    table = token_table(span.doc)
-    start, end = span.start, span.end
+def _token_at(table: TokenTable, n_chars: int, char: int) -> int:
+    """The token whose text or trailing space holds the character ``char``, or -1 (spaCy's ``token_by_char``)."""
+    return bisect_right(table.idx, char) - 1 if 0 <= char < n_chars else -1
+
+
+def _contracted(table: TokenTable, n_chars: int, start: int, end: int) -> tuple[int, int]:
+    """The tokens of ``doc.char_span(start, end, alignment_mode="contract")``: (first, last + 1),
+    empty (first >= last + 1) where spaCy gives None; found by bisection, without a Span."""
+    first, last = _token_at(table, n_chars, start), _token_at(table, n_chars, end - 1)
+    if first < 0 or last < 0:
+        return 0, 0
+    if table.idx[first] < start:
+        first += 1
+    if end < table.idx[last] + len(table.text[last]):
+        last -= 1
+    return first, max(first, last + 1)
+
+
+def _trimmed(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
+    """Tokens ``start:end`` less leading bullet marks and spaces and trailing spaces, so
+    offsets frame the words; None when nothing is left."""
     while start < end and (table.space[start] or table.text[start] in {"-", "*", "•"}):
         start += 1
     while end > start and table.space[end - 1]:
         end -= 1
-    return span.doc[start:end] if end > start else None
+    return (start, end) if end > start else None
 
 
 def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str], re.Match[str] | None]:
