@@ -8,13 +8,15 @@ about a microsecond a call, a few dozen calls a posting), after ``WARM_UP`` othe
 that build the pipelines and first-use tables.
 A stage's time includes the stages it calls, so tokenizing is counted once, under
 "tokenize", and taken out of "statements". Then spaCy's blank English tokenizer alone
-reads the same raw texts. Prints milliseconds per posting and writes
+reads the same raw texts. Prints milliseconds per posting, and the cycle collections that
+ran while scoring (``gc.callbacks``; their time is inside the stages'), and writes
 bench/results/stages.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -40,6 +42,22 @@ def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
             SPENT[name] += time.perf_counter() - started
 
     return wrapper
+
+
+class CollectorClock:
+    """A ``gc.callbacks`` entry: how many cycle collections ran while scoring, and for how long."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._started
 
 
 def instrument() -> None:
@@ -80,10 +98,13 @@ def main() -> None:
     scorer = Scorer.load()
     list(scorer.score_many([p["description"] for p in warm]))  # pipelines and first-use tables built
     instrument()
+    collecting = CollectorClock()
+    gc.callbacks.append(collecting)
     started = time.perf_counter()
     for _ in scorer.score_many(texts, titles):
         pass
     total = time.perf_counter() - started
+    gc.callbacks.remove(collecting)
     stages = dict(SPENT)  # before the tokenizer alone runs (its make_doc is wrapped too)
     nlp = spacy.blank("en")
     for posting in warm:
@@ -107,6 +128,8 @@ def main() -> None:
         "tokenizer_alone_ms_per_posting": round(floor / n * 1000, 3),
         "ratio_roleclass_over_tokenizer": round(floor / total, 3),
         "stages_ms_per_posting": ms,
+        "cycle_collections": collecting.count,
+        "cycle_collection_ms_per_posting": round(collecting.seconds / n * 1000, 3),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
@@ -115,6 +138,7 @@ def main() -> None:
         print(f"| {name} | {value} |")
     print(f"| **roleclass, all stages** | **{out['roleclass_ms_per_posting']}** |")
     print(f"| spaCy blank tokenizer alone on the raw text | {out['tokenizer_alone_ms_per_posting']} |")
+    print(f"\ncycle collections while scoring: {collecting.count}, {out['cycle_collection_ms_per_posting']} ms per posting")
 
 
 if __name__ == "__main__":
