@@ -97,6 +97,7 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
+_WORD_PREFIX = "w:"  # the word block's feature names (``_word_counts``)
 _LEN_EDGES = (5, 9, 15, 25, 40)
 _POS_EDGES = (0.1, 0.25, 0.5, 0.75, 0.9)
 _LEN_KEYS = tuple(f"f:len={i}" for i in range(len(_LEN_EDGES) + 1))  # by _bin(length, _LEN_EDGES)
@@ -251,10 +252,18 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     return parts
 
 
+def _word_names(words: list[str]) -> tuple[list[str], list[str]]:
+    """The word block's feature names of a statement's words: ``w:<word>`` for each word and
+    ``w:<word> <next word>`` for each pair, in order (made in C, by ``map``)."""
+    unigrams = list(map(_WORD_PREFIX.__add__, words))
+    bigrams = list(map(_WORD_PREFIX.__add__, map(" ".join, itertools.pairwise(words))))
+    return unigrams, bigrams
+
+
 def _word_counts(words: list[str]) -> dict[str, float]:
     """``w:<word>`` and ``w:<word> <next word>`` counts, in order of first appearance."""
-    names = [f"w:{word}" for word in words]
-    names += [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
+    unigrams, bigrams = _word_names(words)
+    names = unigrams + bigrams
     counts = dict.fromkeys(names, 1.0)
     if len(counts) < len(names):  # a repeated word or pair
         for name, count in Counter(names).items():
@@ -287,9 +296,7 @@ class _ScoringTables(NamedTuple):
     """The fitted model as lookups, built from ``word_table_`` (kept to tell when it changes)."""
 
     source: object
-    words: dict[str, _WordEntry]  # by feature name, "w:sell" and "w:sell to"
-    unigrams: dict[str, _WordEntry]  # by the word itself: "sell"
-    bigrams: dict[tuple[str, str], _WordEntry]  # by the pair of words: ("sell", "to")
+    words: dict[str, _WordEntry]  # by feature name ("w:sell", "w:sell to"): the model's own strings as keys
 
 
 _SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, _ScoringTables] = weakref.WeakKeyDictionary()
@@ -342,21 +349,14 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
 
     def _tables(self) -> tuple[dict[str, float], _ScoringTables]:
         """The lookup tables of ``_build_tables``, each word's terms at count 1 worked out:
-        (idf, coefficient, idf x coefficient, idf x idf), by feature name and by the words
-        themselves. Built on first use and kept beside the detector (``_SCORING_TABLES``),
-        not in it: the pickled model stays byte for byte the same."""
+        (idf, coefficient, idf x coefficient, idf x idf). Built on first use and kept beside
+        the detector (``_SCORING_TABLES``), not in it: the pickled model stays byte for byte
+        the same. Keyed by the feature names the model holds already, so the table adds no
+        strings (a table keyed by words and word pairs cost 4.6 MB more)."""
         cached = _SCORING_TABLES.get(self)
         if cached is None or cached.source is not self.word_table_:
             words = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()}
-            unigrams: dict[str, _WordEntry] = {}
-            bigrams: dict[tuple[str, str], _WordEntry] = {}
-            for name, entry in words.items():
-                pair = name[2:].split(" ")  # "w:" + a word, or + two words (words hold no space)
-                if len(pair) == 1:
-                    unigrams[pair[0]] = entry
-                elif len(pair) == 2:
-                    bigrams[pair[0], pair[1]] = entry
-            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words, unigrams, bigrams)
+            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words)
         return self.structure_coef_, cached
 
     def _logit(self, structure: dict[str, float], tables: _ScoringTables, keys: Iterable[str], words: list[str]) -> float:
@@ -373,7 +373,9 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         for coef in map(structure.get, keys):
             if coef is not None:
                 z += coef
-        terms = _known_terms(tables.unigrams.get, words) + _known_terms(tables.bigrams.get, list(itertools.pairwise(words)))
+        unigrams, bigrams = _word_names(words)
+        get = tables.words.get
+        terms = _known_terms(get, unigrams) + _known_terms(get, bigrams)
         return self._plus_word_block(z, terms)
 
     def logit(self, row: dict[str, float]) -> float:
