@@ -134,7 +134,7 @@ def test_sentence_ranges_and_contracted_spans_by_bisection_are_spacys_on_every_l
                 stretches.append((line_start, line_start + len(line)))
             line_start += len(line) + 1
         for start, end in stretches:
-            got = StatementSplitter._sentences(table, sentence_tokens, start, end)
+            got = StatementSplitter._sentences(table, len(text), sentence_tokens, start, end)
             assert got == _walked_sentences(doc, starts, start, end), (text[:60], start, end)
             span = doc.char_span(start, end, alignment_mode="contract")
             expected = None if span is None else (span.start, span.end)

@@ -3,8 +3,8 @@
 A spaCy component (``roleclass_statements``) made with ``@Language.factory`` so the
 pipeline is plain spaCy: it writes ``doc.spans["statements"]`` with the extensions
 ``section``, ``weight``, ``base_weight`` (the weight before the section's) and
-``activities`` on each span (kept in one table on the Doc: ``attributes.py``). Pipelines are blank (no model is downloaded) and built on
-first use, never at import.
+``activities`` on each span (kept in one table on the Doc: ``attributes.py``). Pipelines
+are blank (no model is downloaded) and built on first use, never at import.
 
 A statement is a list item or line, split further into sentences when a line holds
 several. Headings are not statements; they switch the section of what follows.
@@ -99,7 +99,7 @@ class StatementSplitter:
             if kind is not None:
                 section = kind
                 continue
-            for sent_start, sent_end in self._sentences(tokens, sentence_tokens, line_start, line_end):
+            for sent_start, sent_end in self._sentences(tokens, len(text), sentence_tokens, line_start, line_end):
                 sentence = text[sent_start:sent_end]
                 inline = sections.inline_heading(sentence)
                 if inline is not None:
@@ -126,7 +126,7 @@ class StatementSplitter:
         return doc
 
     @staticmethod
-    def _sentences(table: TokenTable, sentence_tokens: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    def _sentences(table: TokenTable, n_chars: int, sentence_tokens: list[int], start: int, end: int) -> list[tuple[int, int]]:
         """Sentence ranges inside one line, from the sentencizer's boundaries.
 
         ``sentence_tokens``: the tokens that start a sentence, in order. A boundary is
@@ -135,12 +135,12 @@ class StatementSplitter:
         compares the walk).
         """
         idx = table.idx
-        first = bisect_right(idx, start) - 1  # the token whose text or trailing space holds ``start``
+        first = _token_at(table, n_chars, start)
         if first < 0:
             return [(start, end)]
         if start == idx[first] + len(table.text[first]):  # its trailing space: "expand" starts after it
             first += 1
-        last = bisect_right(idx, end - 1) - 1
+        last = _token_at(table, n_chars, end - 1)
         bounds: list[tuple[int, int]] = []
         current = start
         for i in sentence_tokens[bisect_right(sentence_tokens, first) : bisect_right(sentence_tokens, last)]:
