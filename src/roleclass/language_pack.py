@@ -173,7 +173,8 @@ class NgramCounter:
 
     def __init__(self, level_sizes: np.ndarray, node_keys: np.ndarray, node_outputs: np.ndarray) -> None:
         bounds = np.concatenate([[0], np.cumsum(level_sizes)]).astype(np.int64)
-        self.keys = [node_keys[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+        # int64, as the lookup keys are: searchsorted would otherwise cast a whole depth per call
+        self.keys = [node_keys[a:b].astype(np.int64) for a, b in itertools.pairwise(bounds.tolist())]
         self.outputs = [node_outputs[a:b].astype(np.int64) for a, b in itertools.pairwise(bounds.tolist())]
         # depth d's dense table: parent rank x 256 + byte -> rank at depth d, or -1
         self.dense: list[np.ndarray] = []
