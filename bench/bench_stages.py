@@ -71,6 +71,7 @@ def instrument() -> None:
     for name, label in (
         ("clean_text", "clean (ftfy gate, HTML, lines)"),
         ("detect_language", "language id"),
+        ("detect_languages", "language id"),
         ("statements", "statements (splitter, sections, counted activities)"),
         ("span_features", "duty model: statement features"),
         ("classify_statements", "duty model: vectors and product, evidence terms"),

@@ -73,6 +73,25 @@ def test_the_trie_counts_what_the_automaton_counts(own_identifier):
         assert list(zip(features.tolist(), counts.tolist(), strict=True)) == list(walked.items()), text
 
 
+def test_counting_many_strings_at_once_counts_each_as_alone():
+    """No n-gram reaches across from one string into the next, and empty or featureless
+    strings keep their place."""
+    counter = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path())).counter
+    identifier = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path()))
+    datas = [identifier.encode(t) for t in [*TEXTS, *_random_texts(8, 200), "x", "aaaa" * 30, ""]]
+    together = counter.counts_many(datas)
+    assert len(together) == len(datas)
+    for data, found in zip(datas, together, strict=True):
+        alone = counter.counts(data)
+        if alone is None:
+            assert found is None, data
+            continue
+        assert found[0].tolist() == alone[0].tolist() and found[1].tolist() == alone[1].tolist(), data
+    # every probability the same, alone or in a chunk
+    texts = [*TEXTS, *_random_texts(4, 150)]
+    assert [s.tobytes() for s in identifier.scores_many(texts)] == [identifier.scores(t).tobytes() for t in texts]
+
+
 def test_the_pack_says_exactly_what_py3langid_says(own_identifier):
     packed = language_pack.identifier(language_pack.read_arrays(language_pack.pack_path()))
     assert packed.nb_classes == own_identifier.nb_classes

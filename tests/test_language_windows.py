@@ -46,12 +46,32 @@ def test_an_english_opening_over_a_german_body_is_read_as_german():
 
 def test_agreeing_windows_decide_without_the_whole_sample(monkeypatch):
     text = GERMAN_BODY * 6
-    read: list[int] = []
+    read: list[list[int]] = []
     identifier = language._identifier()
-    classify = identifier.classify
-    monkeypatch.setattr(identifier, "classify", lambda sample: read.append(len(sample)) or classify(sample))
+    classify_many = identifier.classify_many
+    monkeypatch.setattr(
+        identifier, "classify_many", lambda samples: read.append([len(s) for s in samples]) or classify_many(samples)
+    )
     assert language.detect_language(text) == "de"
-    assert read == [language.WINDOW_CHARS, language.WINDOW_CHARS]
+    assert read == [[language.WINDOW_CHARS, language.WINDOW_CHARS]]
+
+
+def test_a_chunk_of_texts_gets_what_each_gets_alone():
+    texts = [
+        ENGLISH_BLURB + GERMAN_BODY * 4,  # windows disagree: the whole sample decides
+        GERMAN_BODY * 6,  # windows agree
+        ENGLISH_BLURB * 5,
+        GERMAN_BODY,  # short: read whole
+        "Nous recherchons un responsable marketing pour piloter nos campagnes digitales et le budget média.",
+        "12345 !!! ---",  # too few letters: English by default
+        "",
+        ENGLISH_BLURB + GERMAN_BODY * 4,
+    ]
+    alone = [language.detect_language(t) for t in texts]
+    assert alone == ["de", "de", "en", "de", "fr", "en", "en", "de"]
+    assert language.detect_languages(texts) == alone
+    assert language.detect_languages(texts[::-1]) == alone[::-1]
+    assert language.detect_languages([]) == []
 
 
 def test_a_short_text_is_read_whole():

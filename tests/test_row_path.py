@@ -148,14 +148,14 @@ def test_evidence_offsets_index_the_input_on_html_and_mojibake_rows(tmp_path: Pa
 def test_every_failure_is_its_rows_error(scorer, monkeypatch: pytest.MonkeyPatch) -> None:
     from roleclass.scorer import Scorer
 
-    real = Scorer._prepare  # the per-posting steps score and score_many share
+    real = Scorer._clean  # the first per-posting step score and score_many share
 
     def flaky(self, text, title=None):
         if text.startswith("BUG"):
             raise KeyError("spaCy state")
         return real(self, text, title)
 
-    monkeypatch.setattr(Scorer, "_prepare", flaky)
+    monkeypatch.setattr(Scorer, "_clean", flaky)
     values = [
         {"text": DIRECTOR["description"], "title": DIRECTOR["title"]},
         {"text": "   "},

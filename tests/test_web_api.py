@@ -149,14 +149,14 @@ def test_batch_internal_error_is_that_rows_error_not_a_500(scorer, case_posting,
     """One posting that raises inside the scorer costs only its own row (issue 11)."""
     from roleclass.scorer import Scorer
 
-    real = Scorer._prepare  # the per-posting steps score and score_many share
+    real = Scorer._clean  # the first per-posting step score and score_many share
 
     def flaky(self, text, title=None):
         if "BOOM" in text:
             raise RuntimeError("the spaCy pipeline fell over")
         return real(self, text, title)
 
-    monkeypatch.setattr(Scorer, "_prepare", flaky)
+    monkeypatch.setattr(Scorer, "_clean", flaky)
     client = TestClient(create_app(scorer), raise_server_exceptions=False)
     postings = [
         {"text": case_posting, "title": TITLE},

@@ -124,10 +124,10 @@ def test_an_internal_error_in_one_posting_is_that_row_s_error(scorer, monkeypatc
         def __init__(self, real: Scorer) -> None:
             super().__init__(real.model, real.info.sha256)
 
-        def _prepare(self, text, title=None):  # the per-posting steps score and score_many share
+        def _clean(self, text, title=None):  # the first per-posting step score and score_many share
             if "explode" in text:
                 raise ValueError("boom")
-            return super()._prepare(text, title)
+            return super()._clean(text, title)
 
     app = TestClient(create_app(Exploding(scorer)), raise_server_exceptions=False)
     response = app.post(

@@ -185,15 +185,30 @@ class NgramCounter:
 
     def counts(self, data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(feature ids, counts) in order of first occurrence, or None when no feature occurs."""
-        text = np.frombuffer(data, dtype=np.uint8)
+        return self.counts_many([data])[0]
+
+    def counts_many(self, datas: list[bytes]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """``counts`` of each byte string, all read in one pass (issue 12).
+
+        The strings are laid end to end and every depth's look-up runs once over all of
+        them; an n-gram never reaches across the end of its string, so each string's
+        counts are exactly what it gets alone. A few dozen array operations per call,
+        whatever the number of strings, where one call per string spent most of its time
+        on the operations' own overhead.
+        """
+        sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
+        ends = np.cumsum(sizes)
+        text = np.frombuffer(b"".join(datas), dtype=np.uint8)
         n = len(text)
+        last = np.zeros(n + 1, dtype=bool)  # the last byte of its string: no n-gram goes on past it
+        last[ends[sizes > 0] - 1] = True
         rank = self.dense[0][text]
         at = np.flatnonzero(rank >= 0)
         rank = rank[at].astype(np.int64)
         emitted = np.full(n, -1, dtype=np.int64)
         emitted[at] = self.outputs[0][rank]
         for d in range(1, len(self.keys)):
-            more = at < n - 1
+            more = ~last[at]
             at, rank = at[more] + 1, rank[more]
             if not len(at):
                 break
@@ -210,14 +225,23 @@ class NgramCounter:
             at = at[hit]
             emitted[at] = self.outputs[d][rank]  # the deepest node ending here decides, as the automaton's state does
         where = np.flatnonzero(emitted >= 0)
-        if not len(where):
-            return None
-        ordered = np.sort(emitted[where] * n + where)  # by feature, then position
-        features = ordered // n
-        starts = np.flatnonzero(np.concatenate([[True], features[1:] != features[:-1]]))
+        string = np.searchsorted(ends, where, side="right")  # which string each position is in
+        width = n + 1
+        # by string, then feature, then position: each (string, feature) group starts at its first occurrence
+        ordered = np.sort((string * (int(emitted.max(initial=0)) + 1) + emitted[where]) * width + where)
+        group = ordered // width
+        starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]])) if len(ordered) else np.zeros(0, np.int64)
         counts = np.diff(np.concatenate([starts, [len(ordered)]]))
-        first_seen = np.argsort(ordered[starts] % n)
-        return features[starts][first_seen], counts[first_seen]
+        position = ordered[starts] % width
+        features = emitted[position]
+        by_string = np.searchsorted(ends, position, side="right")
+        order = np.lexsort((position, by_string))  # within each string, by first occurrence
+        features, counts, by_string = features[order], counts[order], by_string[order]
+        bounds = np.searchsorted(by_string, np.arange(len(datas) + 1))
+        return [
+            (features[a:b], counts[a:b]) if b > a else None
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+        ]
 
 
 class PackedIdentifier:
@@ -245,8 +269,14 @@ class PackedIdentifier:
 
     def scores(self, text: str) -> np.ndarray:
         """P(language) per class, in ``nb_classes`` order."""
-        data = self.encode(text)
-        found = self.counter.counts(data)
+        return self.scores_many([text])[0]
+
+    def scores_many(self, texts: list[str]) -> list[np.ndarray]:
+        """``scores`` of each text, their n-grams counted in one pass (``NgramCounter.counts_many``)."""
+        datas = [self.encode(text) for text in texts]
+        return [self._probabilities(data, found) for data, found in zip(datas, self.counter.counts_many(datas), strict=True)]
+
+    def _probabilities(self, data: bytes, found: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         if found is None:
             scores = np.full(len(self.nb_classes), 0.0, dtype=np.float32)
         else:
@@ -259,9 +289,15 @@ class PackedIdentifier:
 
     def classify(self, text: str) -> tuple[str, float]:
         """(language, probability) of the most probable language."""
-        scores = self.scores(text)
-        best = int(scores.argmax())
-        return self.nb_classes[best], float(scores[best])
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        """``classify`` of each text."""
+        out = []
+        for scores in self.scores_many(texts):
+            best = int(scores.argmax())
+            out.append((self.nb_classes[best], float(scores[best])))
+        return out
 
 
 def identifier(arrays: dict[str, np.ndarray]) -> PackedIdentifier:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -28,7 +29,7 @@ from roleclass.duty_model import DutyClassifier, FeatureCounts
 from roleclass.errors import InputError
 from roleclass.features import Feature, span_features
 from roleclass.labels import DUTY_LABELS, FUNCTIONS, FUNCTIONS_OF_DUTIES, VERDICTS
-from roleclass.language import detect_language, is_supported
+from roleclass.language import detect_language, detect_languages, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
 from roleclass.posting_model import DutyMass, duty_mass
 from roleclass.result import (
@@ -47,6 +48,7 @@ from roleclass.tokens import span_text
 from roleclass.verdict import derive_verdict, is_mismatch, reason, title_part, verdict_probabilities
 
 LOG = logging.getLogger(__name__)
+_T = TypeVar("_T")
 # How probable the duties that contradict the title must be, together, before a mismatch is
 # flagged (``Scorer._choose``); chosen on cross-validation grouped by source:
 # `.venv/bin/python bench/mismatch_threshold.py` (README, "Accuracy").
@@ -223,6 +225,7 @@ class _Posting:
     weights: np.ndarray | None = None
     duty_probabilities: np.ndarray | None = None
     done: ScoreResult | None = None  # decided without the models (unsupported language)
+    error: ScoreError | None = None  # its language could not be identified (``Scorer._identify``)
 
 
 class Scorer:
@@ -242,7 +245,9 @@ class Scorer:
 
     def score(self, text: str, title: str | None = None) -> ScoreResult:
         """Score one posting; raises InputError for text that is not a posting."""
-        return self._finish([self._prepare(text, title)])[0]
+        posting = self._clean(text, title)
+        posting.language = detect_language(posting.cleaned)
+        return self._finish([self._read(posting)])[0]
 
     def score_many(
         self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = SCORE_BATCH
@@ -267,11 +272,17 @@ class Scorer:
     def _score_chunk(self, chunk: list[tuple[object, object]]) -> list[ScoreResult | ScoreError]:
         """One chunk's outcomes, in order.
 
-        A function of its own so that the chunk's Docs, spans and features are freed
-        when it returns, while the collector is still paused: a collection set off when
-        it resumes then finds the few results alive, not the whole chunk's objects.
+        Each posting is cleaned on its own, the chunk's languages are identified in one
+        pass, then each posting is cut into statements and weighed on its own, and the
+        chunk's products follow (``_finish``). A function of its own so that the chunk's
+        Docs, spans and features are freed when it returns, while the collector is still
+        paused: a collection set off when it resumes then finds the few results alive,
+        not the whole chunk's objects.
         """
-        prepared = [self._prepare_or_error(text, title) for text, title in chunk]
+        cleaned = [_guarded(self._clean, text, title) for text, title in chunk]
+        identified = iter(self._identify([p for p in cleaned if isinstance(p, _Posting)]))
+        prepared = [_guarded(self._read, next(identified)) if isinstance(p, _Posting) else p for p in cleaned]
+        prepared = [p.error if isinstance(p, _Posting) and p.error is not None else p for p in prepared]
         todo = [p for p in prepared if isinstance(p, _Posting)]
         try:
             finished = self._finish(todo)
@@ -280,13 +291,23 @@ class Scorer:
         results = iter(finished)
         return [next(results) if isinstance(item, _Posting) else item for item in prepared]
 
-    def _prepare_or_error(self, text: object, title: object) -> _Posting | ScoreError:
+    def _identify(self, postings: list[_Posting]) -> list[_Posting]:
+        """Each posting with its language, all identified in one pass (each as it would be
+        alone); should that pass fail, each posting is identified alone, and one that
+        fails then carries its error."""
         try:
-            return self._prepare(text, title)
-        except InputError as exc:
-            return ScoreError(str(exc), "input")
-        except Exception as exc:  # one posting must never stop the stream
-            return _internal(exc)
+            languages = detect_languages([p.cleaned for p in postings])
+        except Exception:
+            for posting in postings:
+                found = _guarded(detect_language, posting.cleaned)
+                if isinstance(found, ScoreError):
+                    posting.error = found
+                else:
+                    posting.language = found
+            return postings
+        for posting, language in zip(postings, languages, strict=True):
+            posting.language = language
+        return postings
 
     def _finish_or_error(self, posting: _Posting) -> ScoreResult | ScoreError:
         try:
@@ -294,22 +315,27 @@ class Scorer:
         except Exception as exc:  # one posting must never stop the stream
             return _internal(exc)
 
-    def _prepare(self, text: object, title: object) -> _Posting:
-        """A posting's own steps: validate, clean, language, title claim, statements, weights."""
+    def _clean(self, text: object, title: object) -> _Posting:
+        """A posting's first steps: validate, clean, and the title and its claim."""
         raw, title = self._validate(text, title)
         cleaned = clean_text(raw)
         if not cleaned.strip():
             raise InputError("the posting has no text once markup and whitespace are removed")
         if len(cleaned) > MAX_DOC_CHARS:
             raise InputError(f"the posting grows to {len(cleaned):,} characters once cleaned; the limit is {MAX_DOC_CHARS:,}")
-        language = detect_language(cleaned)
         title_source = "given" if title else None
         if not title:
             title, title_source = guess_title(raw, cleaned)
         claim = title_claim(title) if title else None
-        posting = _Posting(cleaned, language, title, claim, title_source)
+        return _Posting(cleaned, "", title, claim, title_source)
+
+    def _read(self, posting: _Posting) -> _Posting:
+        """A posting's own steps once its language is known: statements and their weights."""
+        if posting.error is not None:
+            return posting
+        cleaned, language = posting.cleaned, posting.language
         if not is_supported(language):
-            posting.done = self._unsupported(cleaned, language, claim, title)
+            posting.done = self._unsupported(cleaned, language, posting.claim, posting.title)
             return posting
         classifier = self.model.duty_classifier
         posting.spans, posting.features = split_statements(cleaned, language, getattr(classifier, "acts", False))
@@ -514,6 +540,18 @@ class Scorer:
 def _has_duties(found: Statements) -> bool:
     """Any weighted duty statement at all (else the posting's duties are ``other`` by definition)."""
     return any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans)))
+
+
+def _guarded(function: Callable[..., _T], *args: object) -> _T | ScoreError:
+    """``function(*args)``, or the ScoreError that stands for its failure: an ``InputError``
+    is the posting's fault ("input"), anything else ours ("internal"); either way the
+    stream goes on."""
+    try:
+        return function(*args)
+    except InputError as exc:
+        return ScoreError(str(exc), "input")
+    except Exception as exc:  # one posting must never stop the stream
+        return _internal(exc)
 
 
 def _internal(exc: Exception) -> ScoreError:
