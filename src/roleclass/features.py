@@ -17,7 +17,6 @@ statement that merely mentions "sales" is told apart from one whose act is selli
 from __future__ import annotations
 
 import itertools
-import operator
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -25,7 +24,7 @@ from typing import NamedTuple
 
 from spacy.lang.de.stop_words import STOP_WORDS as DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from roleclass.cue_screen import CueScreen
 from roleclass.patterns import DUTY_CUES
@@ -97,44 +96,27 @@ def _word_names(word: str) -> tuple[str, str | None] | None:
     return f"w:{word}", stem
 
 
-_NAMES_KEY = "roleclass_word_names"
-
-
-def _token_names(doc: Doc) -> tuple[list[tuple[str, str | None] | None], list[int]]:
-    """Each token's ``_word_names`` (None for spaces, punctuation and words without meaning)
-    and each token's end offset: read once per Doc, in C loops (``map``), and kept in
-    ``doc.user_data``; a statement's features then take its stretch of both."""
-    cached = doc.user_data.get(_NAMES_KEY)
-    if cached is None:
-        table = token_table(doc)
-        names = list(map(_word_names, table.lower))
-        for i in itertools.compress(range(len(names)), map(operator.or_, table.space, table.punct)):
-            names[i] = None
-        ends = list(map(operator.add, table.idx, map(len, table.text)))
-        cached = doc.user_data[_NAMES_KEY] = (names, ends)
-    return cached
-
-
 def span_features(span: Span, acts: bool = True) -> list[Feature]:
-    """All anchored features of a statement span (``acts``: with the act features).
-
-    Per content word its unigram (and stem), in order; then the bigrams of neighbouring
-    content words; then the act; then the duty cues.
-    """
+    """All anchored features of a statement span (``acts``: with the act features)."""
     table = token_table(span.doc)
-    lower, idxs = table.lower, table.idx
-    names, ends = _token_names(span.doc)
-    content = list(itertools.compress(range(span.start, span.end), names[span.start : span.end]))
+    texts, lower, idxs, space, punct = table.text, table.lower, table.idx, table.space, table.punct
     features: list[Feature] = []
-    append = features.append
-    for i in content:
-        unigram, stem = names[i]  # type: ignore[misc]
-        start, end = idxs[i], ends[i]
-        append(Feature(unigram, start, end))
-        if stem is not None:
-            append(Feature(stem, start, end))
-    for a, b in itertools.pairwise(content):
-        append(Feature(f"b:{lower[a]} {lower[b]}", idxs[a], ends[b]))
+    content: list[tuple[str, int, int]] = []
+    for i in range(span.start, span.end):
+        if space[i] or punct[i]:
+            continue
+        word = lower[i]
+        names = _word_names(word)
+        if names is None:
+            continue
+        start = idxs[i]
+        end = start + len(texts[i])
+        features.append(Feature(names[0], start, end))
+        if names[1] is not None:
+            features.append(Feature(names[1], start, end))
+        content.append((word, start, end))
+    for (w1, s1, _), (w2, _, e2) in itertools.pairwise(content):
+        features.append(Feature(f"b:{w1} {w2}", s1, e2))
     if acts:
         features.extend(act_features(span))
     offset = span.start_char
@@ -159,19 +141,14 @@ def act_stem(word: str, language: str = "en") -> str:
     return word
 
 
-def _objects(indices: Iterable[int], lower: list[str], texts: list[str]) -> list[int]:
-    """The first ``MAX_OBJECTS`` content words of ``indices``: the act's objects (read no further)."""
-    wanted = (i for i in indices if lower[i] not in STOP_WORDS and len(texts[i]) > 1)
-    return list(itertools.islice(wanted, MAX_OBJECTS))
-
-
 def act_features(span: Span) -> list[Feature]:
     """The statement's act: its head verb (``h:``) and verb + object pairs (``ho:``), anchored."""
     table = token_table(span.doc)
-    texts, lower, idxs, alpha = table.text, table.lower, table.idx, table.alpha
+    texts, idxs, alpha = table.text, table.idx, table.alpha
     words = [i for i in range(span.start, span.end) if alpha[i] or texts[i] == "'ll"]
     if not words:
         return []
+    lower = {i: texts[i].lower() for i in words}
     language = span.doc.lang_
     head_index = 0
     while head_index < min(len(words), MAX_LEAD) and lower[words[head_index]] in LEAD_WORDS:
@@ -179,17 +156,16 @@ def act_features(span: Span) -> list[Feature]:
     if head_index >= len(words):
         return []
     head = words[head_index]
+    objects = [i for i in words[head_index + 1 :] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
     last = words[-1]
     if language == "de" and texts[head][:1].isupper() and last != head and texts[last][:1].islower() and lower[last].endswith("en"):
         # "Neue Kunden gewinnen": a German infinitive bullet ends with its verb
-        objects = _objects(itertools.islice(words, head_index, len(words) - 1), lower, texts)
+        objects = [i for i in words[head_index:-1] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
         head = last
-    else:
-        objects = _objects(itertools.islice(words, head_index + 1, None), lower, texts)
     stem = act_stem(texts[head], language)
     head_start, head_end = idxs[head], idxs[head] + len(texts[head])
     out = [Feature(f"h:{stem}", head_start, head_end)]
-    for obj in objects:
+    for obj in objects[:MAX_OBJECTS]:
         start, end = min(head_start, idxs[obj]), max(head_end, idxs[obj] + len(texts[obj]))
         out.append(Feature(f"ho:{stem} {lower[obj]}", start, end))
     return out
