@@ -77,6 +77,37 @@ def test_chunks_mix_languages_errors_and_no_duty_postings(scorer) -> None:
     assert outcomes[3].status == "unsupported_language"
 
 
+def test_when_the_chunks_language_pass_fails_each_posting_is_identified_alone(scorer, monkeypatch) -> None:
+    """The chunk's languages are found in one pass; should it raise, each posting is
+    identified alone, and only a posting whose own identification fails gets an error."""
+    from roleclass import scorer as scorer_module
+
+    pairs = [
+        ("Prospect new accounts by phone and close deals with store buyers each week.", "Sales Rep"),
+        ("Wir suchen dich! Deine Aufgaben:\n- Neue Kunden gewinnen\n- Angebote erstellen und verhandeln", None),
+        ("BOOM - Plan paid social campaigns\n- Manage the SEO budget\n- Write the newsletter", "Marketing Lead"),
+        ("- Plan paid social campaigns\n- Manage the SEO budget\n- Write the newsletter", "Marketing Lead"),
+    ]
+    expected = [_alone(scorer, text, title) for text, title in pairs]
+    alone = scorer_module.detect_language
+
+    def failing_pass(texts):
+        raise RuntimeError("the chunk's language pass fell over")
+
+    def one_bad_posting(text):
+        if text.startswith("BOOM"):
+            raise RuntimeError("language id fell over")
+        return alone(text)
+
+    monkeypatch.setattr(scorer_module, "detect_languages", failing_pass)
+    monkeypatch.setattr(scorer_module, "detect_language", one_bad_posting)
+    outcomes = list(scorer.score_many([t for t, _ in pairs], [t for _, t in pairs], batch_size=4))
+    assert isinstance(outcomes[2], ScoreError) and outcomes[2].kind == "internal"
+    assert outcomes[2].message == "internal error (RuntimeError): language id fell over"
+    assert [o.to_json() for i, o in enumerate(outcomes) if i != 2] == [e for i, e in enumerate(expected) if i != 2]
+    assert outcomes[1].language == "de" and outcomes[0].language == "en"
+
+
 def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None:
     """Evidence reads each feature's strongest term from one product over the chunk; it must be
     the term ``DutyClassifier.feature_terms`` gives for that statement alone."""
