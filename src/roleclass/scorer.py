@@ -225,7 +225,6 @@ class _Posting:
     weights: np.ndarray | None = None
     duty_probabilities: np.ndarray | None = None
     done: ScoreResult | None = None  # decided without the models (unsupported language)
-    error: ScoreError | None = None  # its language could not be identified (``Scorer._identify``)
 
 
 class Scorer:
@@ -281,8 +280,8 @@ class Scorer:
         """
         cleaned = [_guarded(self._clean, text, title) for text, title in chunk]
         identified = iter(self._identify([p for p in cleaned if isinstance(p, _Posting)]))
-        prepared = [_guarded(self._read, next(identified)) if isinstance(p, _Posting) else p for p in cleaned]
-        prepared = [p.error if isinstance(p, _Posting) and p.error is not None else p for p in prepared]
+        prepared = [next(identified) if isinstance(p, _Posting) else p for p in cleaned]
+        prepared = [_guarded(self._read, p) if isinstance(p, _Posting) else p for p in prepared]
         todo = [p for p in prepared if isinstance(p, _Posting)]
         try:
             finished = self._finish(todo)
@@ -291,23 +290,22 @@ class Scorer:
         results = iter(finished)
         return [next(results) if isinstance(item, _Posting) else item for item in prepared]
 
-    def _identify(self, postings: list[_Posting]) -> list[_Posting]:
+    def _identify(self, postings: list[_Posting]) -> list[_Posting | ScoreError]:
         """Each posting with its language, all identified in one pass (each as it would be
         alone); should that pass fail, each posting is identified alone, and one that
-        fails then carries its error."""
+        fails then gives its error in its place."""
         try:
-            languages = detect_languages([p.cleaned for p in postings])
+            languages: list[str | ScoreError] = list(detect_languages([p.cleaned for p in postings]))
         except Exception:
-            for posting in postings:
-                found = _guarded(detect_language, posting.cleaned)
-                if isinstance(found, ScoreError):
-                    posting.error = found
-                else:
-                    posting.language = found
-            return postings
+            languages = [_guarded(detect_language, p.cleaned) for p in postings]
+        out: list[_Posting | ScoreError] = []
         for posting, language in zip(postings, languages, strict=True):
-            posting.language = language
-        return postings
+            if isinstance(language, ScoreError):
+                out.append(language)
+            else:
+                posting.language = language
+                out.append(posting)
+        return out
 
     def _finish_or_error(self, posting: _Posting) -> ScoreResult | ScoreError:
         try:
@@ -331,8 +329,6 @@ class Scorer:
 
     def _read(self, posting: _Posting) -> _Posting:
         """A posting's own steps once its language is known: statements and their weights."""
-        if posting.error is not None:
-            return posting
         cleaned, language = posting.cleaned, posting.language
         if not is_supported(language):
             posting.done = self._unsupported(cleaned, language, posting.claim, posting.title)
