@@ -108,6 +108,31 @@ def test_when_the_chunks_language_pass_fails_each_posting_is_identified_alone(sc
     assert outcomes[1].language == "de" and outcomes[0].language == "en"
 
 
+def test_a_posting_that_breaks_the_chunks_products_costs_only_its_own_result(scorer, monkeypatch) -> None:
+    """When the chunk's shared step fails, each posting is finished alone, so the one at
+    fault gets an internal error and the others their usual results."""
+    from roleclass.scorer import Scorer
+
+    pairs = [
+        ("Prospect new accounts by phone and close deals with store buyers each week.", "Sales Rep"),
+        ("- Plan paid social campaigns\n- Manage the SEO budget\n- Write the BOOM newsletter", "Marketing Lead"),
+        ("- Plan paid social campaigns\n- Manage the SEO budget\n- Write the newsletter", "Marketing Lead"),
+    ]
+    expected = [_alone(scorer, text, title) for text, title in pairs]
+    real = Scorer._result
+
+    def flaky(self, cleaned, *args, **kwargs):
+        if "BOOM" in cleaned:
+            raise RuntimeError("the posting model fell over")
+        return real(self, cleaned, *args, **kwargs)
+
+    monkeypatch.setattr(Scorer, "_result", flaky)
+    outcomes = list(scorer.score_many([t for t, _ in pairs], [t for _, t in pairs], batch_size=3))
+    assert isinstance(outcomes[1], ScoreError) and outcomes[1].kind == "internal"
+    assert outcomes[1].message == "internal error (RuntimeError): the posting model fell over"
+    assert [outcomes[0].to_json(), outcomes[2].to_json()] == [expected[0], expected[2]]
+
+
 def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None:
     """Evidence reads each feature's strongest term from one product over the chunk; it must be
     the term ``DutyClassifier.feature_terms`` gives for that statement alone."""

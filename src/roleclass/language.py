@@ -87,8 +87,10 @@ def detect_languages(texts: list[str]) -> list[str]:
             windowed.append(i)
         else:
             whole.append(i)
-    identifier = _identifier() if windowed or whole else None
-    if windowed and identifier is not None:
+    if not windowed and not whole:
+        return [str(code) for code in codes]
+    identifier = _identifier()
+    if windowed:
         windows = [w for i in windowed for w in (texts[i][:WINDOW_CHARS], texts[i][SECOND_WINDOW_AT : SECOND_WINDOW_AT + WINDOW_CHARS])]
         found = [code for code, _ in identifier.classify_many(windows)]
         for k, i in enumerate(windowed):
@@ -96,7 +98,7 @@ def detect_languages(texts: list[str]) -> list[str]:
                 codes[i] = found[2 * k]
             else:
                 whole.append(i)
-    if whole and identifier is not None:
+    if whole:
         whole.sort()
         for i, (code, _) in zip(whole, identifier.classify_many([texts[i][:SAMPLE_CHARS] for i in whole]), strict=True):
             codes[i] = code

@@ -286,7 +286,7 @@ class Scorer:
         try:
             finished = self._finish(todo)
         except Exception:  # find the posting at fault: finish each alone
-            finished = [self._finish_or_error(p) for p in todo]
+            finished = [_guarded(self._finish_one, p) for p in todo]
         results = iter(finished)
         return [next(results) if isinstance(item, _Posting) else item for item in prepared]
 
@@ -307,11 +307,8 @@ class Scorer:
                 out.append(posting)
         return out
 
-    def _finish_or_error(self, posting: _Posting) -> ScoreResult | ScoreError:
-        try:
-            return self._finish([posting])[0]
-        except Exception as exc:  # one posting must never stop the stream
-            return _internal(exc)
+    def _finish_one(self, posting: _Posting) -> ScoreResult:
+        return self._finish([posting])[0]
 
     def _clean(self, text: object, title: object) -> _Posting:
         """A posting's first steps: validate, clean, and the title and its claim."""
