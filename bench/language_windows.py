@@ -44,20 +44,18 @@ def texts() -> dict[str, list[str]]:
 
 def whole_sample(text: str) -> str:
     """The language as read before the windows: the first ``SAMPLE_CHARS`` characters."""
-    sample = text[: language.SAMPLE_CHARS]
-    if sum(map(str.isalpha, sample)) < language.MIN_LETTERS:
+    if language.too_few_letters(text):
         return "en"
-    return str(language._identifier().classify(sample)[0])
+    return str(language._identifier().classify(text[: language.SAMPLE_CHARS])[0])
 
 
 def needs_whole_sample(text: str) -> bool:
     """Whether the windows disagree (or the text is too short for two)."""
-    if len(text) < language.SECOND_WINDOW_AT + language.WINDOW_CHARS:
+    pair = language.windows(text)
+    if pair is None:
         return True
-    identifier = language._identifier()
-    first = identifier.classify(text[: language.WINDOW_CHARS])[0]
-    at = language.SECOND_WINDOW_AT
-    return bool(first != identifier.classify(text[at : at + language.WINDOW_CHARS])[0])
+    first, second = language._identifier().classify_many(list(pair))
+    return first[0] != second[0]
 
 
 def per_posting_ms(function: Callable[[str], str], every: list[str]) -> float:

@@ -70,6 +70,19 @@ def detect_language(text: str) -> str:
     return detect_languages([text])[0]
 
 
+def too_few_letters(text: str) -> bool:
+    """Too few letters in the sample to tell a language: read as English."""
+    return sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS
+
+
+def windows(text: str) -> tuple[str, str] | None:
+    """The two windows read first (the opening, and a stretch further in), or None for a
+    text too short for both: it is read whole."""
+    if len(text) < SECOND_WINDOW_AT + WINDOW_CHARS:
+        return None
+    return text[:WINDOW_CHARS], text[SECOND_WINDOW_AT : SECOND_WINDOW_AT + WINDOW_CHARS]
+
+
 def detect_languages(texts: list[str]) -> list[str]:
     """``detect_language`` of each text, every window of them identified in one pass.
 
@@ -77,30 +90,20 @@ def detect_languages(texts: list[str]) -> list[str]:
     first ``SAMPLE_CHARS`` characters do. Each text's answer is the one it gets alone:
     the identifier counts each window's n-grams apart (``PackedIdentifier.classify_many``).
     """
-    codes: list[str | None] = [None] * len(texts)
-    windowed: list[int] = []
-    whole: list[int] = []
-    for i, text in enumerate(texts):
-        if sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS:
-            codes[i] = "en"
-        elif len(text) >= SECOND_WINDOW_AT + WINDOW_CHARS:
-            windowed.append(i)
-        else:
-            whole.append(i)
-    if not windowed and not whole:
-        return [str(code) for code in codes]
-    identifier = _identifier()
-    if windowed:
-        windows = [w for i in windowed for w in (texts[i][:WINDOW_CHARS], texts[i][SECOND_WINDOW_AT : SECOND_WINDOW_AT + WINDOW_CHARS])]
-        found = [code for code, _ in identifier.classify_many(windows)]
-        for k, i in enumerate(windowed):
+    codes: list[str | None] = ["en" if too_few_letters(text) else None for text in texts]
+    pairs = {i: pair for i, text in enumerate(texts) if codes[i] is None and (pair := windows(text)) is not None}
+    whole = [i for i, code in enumerate(codes) if code is None and i not in pairs]
+    if pairs:
+        found = [code for code, _ in _identifier().classify_many([w for pair in pairs.values() for w in pair])]
+        for k, i in enumerate(pairs):
             if found[2 * k] == found[2 * k + 1]:
                 codes[i] = found[2 * k]
             else:
                 whole.append(i)
     if whole:
         whole.sort()
-        for i, (code, _) in zip(whole, identifier.classify_many([texts[i][:SAMPLE_CHARS] for i in whole]), strict=True):
+        samples = [texts[i][:SAMPLE_CHARS] for i in whole]
+        for i, (code, _) in zip(whole, _identifier().classify_many(samples), strict=True):
             codes[i] = code
     return [str(code) for code in codes]
 
