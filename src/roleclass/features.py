@@ -144,11 +144,10 @@ def act_stem(word: str, language: str = "en") -> str:
 def act_features(span: Span) -> list[Feature]:
     """The statement's act: its head verb (``h:``) and verb + object pairs (``ho:``), anchored."""
     table = token_table(span.doc)
-    texts, idxs, alpha = table.text, table.idx, table.alpha
+    texts, idxs, alpha, lower = table.text, table.idx, table.alpha, table.lower
     words = [i for i in range(span.start, span.end) if alpha[i] or texts[i] == "'ll"]
     if not words:
         return []
-    lower = {i: texts[i].lower() for i in words}
     language = span.doc.lang_
     head_index = 0
     while head_index < min(len(words), MAX_LEAD) and lower[words[head_index]] in LEAD_WORDS:
@@ -156,16 +155,18 @@ def act_features(span: Span) -> list[Feature]:
     if head_index >= len(words):
         return []
     head = words[head_index]
-    objects = [i for i in words[head_index + 1 :] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
+    candidates = words[head_index + 1 :]
     last = words[-1]
     if language == "de" and texts[head][:1].isupper() and last != head and texts[last][:1].islower() and lower[last].endswith("en"):
         # "Neue Kunden gewinnen": a German infinitive bullet ends with its verb
-        objects = [i for i in words[head_index:-1] if lower[i] not in STOP_WORDS and len(texts[i]) > 1]
+        candidates = words[head_index:-1]
         head = last
+    # only the first MAX_OBJECTS objects are read: the search stops there
+    objects = itertools.islice((i for i in candidates if lower[i] not in STOP_WORDS and len(texts[i]) > 1), MAX_OBJECTS)
     stem = act_stem(texts[head], language)
     head_start, head_end = idxs[head], idxs[head] + len(texts[head])
     out = [Feature(f"h:{stem}", head_start, head_end)]
-    for obj in objects[:MAX_OBJECTS]:
+    for obj in objects:
         start, end = min(head_start, idxs[obj]), max(head_end, idxs[obj] + len(texts[obj]))
         out.append(Feature(f"ho:{stem} {lower[obj]}", start, end))
     return out
