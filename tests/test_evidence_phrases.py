@@ -62,6 +62,7 @@ def test_top_phrases_of_real_german_postings_are_readable_and_distinct(scorer, s
 def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scorer):
     """``Scorer._evidence`` builds terms toward the duties label's functions only; every term gives the same list."""
     from roleclass import explain
+    from roleclass.features import span_features
     from roleclass.labels import FUNCTIONS_OF_DUTIES
     from roleclass.scorer import read_statements
 
@@ -73,8 +74,9 @@ def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scor
             continue
         found = read_statements(model.duty_classifier, result.text, result.language, model.duty_detector)
         every = []
-        for i, (features, weight) in enumerate(zip(found.features, found.weights, strict=True)):
+        for i, (span, weight) in enumerate(zip(found.spans, found.weights, strict=True)):
             if weight > 0:
+                features = span_features(span, model.duty_classifier.acts)  # the features' definition
                 every.extend(explain.statement_terms(features, found.strongest_terms(i), float(weight), i))
         shown = {t.function for t in every}
         assert explain.evidence(result.text, every, result.duties) == result.evidence, posting["id"]
@@ -83,25 +85,30 @@ def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scor
 
 
 def test_a_chunks_posting_terms_are_each_statements_own_terms_bit_for_bit(scorer):
-    """``StatementTerms.posting_terms`` (arrays over a chunk) gives what ``explain.statement_terms``
-    gives statement by statement: the same phrases, functions and weights, in the same order."""
+    """``StatementTerms.posting_terms`` (arrays over a chunk, from the features read as model
+    columns) gives what ``explain.statement_terms`` gives statement by statement from each
+    statement's ``span_features``: the same phrases, functions and weights, in the same order."""
+    from roleclass.duties import statements
+    from roleclass.features import span_features
     from roleclass.labels import FUNCTIONS
-    from roleclass.scorer import classify_statements, split_statements
+    from roleclass.scorer import classify_statements
 
     model = scorer.model
     postings = [p for p in own_postings()[:48] if p.get("language", "en") == "en"]
-    read = [split_statements(p["text"], "en", True) for p in postings]
-    _, _, terms = classify_statements(model.duty_classifier, [f for _, features in read for f in features])
+    read = [statements(p["text"], "en")[1] for p in postings]
+    every, _, _, terms = classify_statements(model.duty_classifier, read)
     assert terms is not None
     first, compared = 0, 0
-    for k, (spans, features) in enumerate(read):
+    for k, (spans, features) in enumerate(zip(read, every, strict=True)):
         weights = np.linspace(-0.5, 2.0, len(spans))  # zero and negative weights drop a statement's terms
         for functions in (FUNCTIONS[: 1 + k % 3], ()):
-            expected = [
+            expected = [  # from the features' definition, statement by statement
                 term
-                for i, (statement_features, weight) in enumerate(zip(features, weights, strict=True))
+                for i, (span, weight) in enumerate(zip(spans, weights, strict=True))
                 if weight > 0 and functions
-                for term in explain.statement_terms(statement_features, terms.strongest(first + i), float(weight), i, functions)
+                for term in explain.statement_terms(
+                    span_features(span, model.duty_classifier.acts), terms.strongest(first + i), float(weight), i, functions
+                )
             ]
             got = terms.posting_terms(first, features, weights, functions)
             assert got == expected

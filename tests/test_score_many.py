@@ -138,17 +138,17 @@ def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None
     the term ``DutyClassifier.feature_terms`` gives for that statement alone."""
     import numpy as np
 
-    from roleclass.features import counts
-    from roleclass.scorer import classify_statements, split_statements
+    from roleclass.duties import statements
+    from roleclass.features import counts, span_features
+    from roleclass.scorer import classify_statements
 
     classifier = scorer.model.duty_classifier
-    features: list = []
-    for text, _ in _corpus()[:12]:
-        features += split_statements(text, "en", False)[1]
-    vectors, _, terms = classify_statements(classifier, features)
-    assert terms is not None and vectors.shape[0] == len(features) > 50
-    for i in range(0, len(features), 7):
-        alone = classifier.feature_terms(classifier.transform([counts(features[i])])[0])
+    read = [statements(text, "en")[1] for text, _ in _corpus()[:12]]
+    spans = [span for posting in read for span in posting]
+    _, vectors, _, terms = classify_statements(classifier, read)
+    assert terms is not None and vectors.shape[0] == len(spans) > 50
+    for i in range(0, len(spans), 7):
+        alone = classifier.feature_terms(classifier.transform([counts(span_features(spans[i], classifier.acts))])[0])
         strongest = terms.strongest(i)
         assert strongest.keys() == alone.keys()
         for name, vector in alone.items():
@@ -157,23 +157,27 @@ def test_chunk_terms_are_the_duty_models_own_terms_per_statement(scorer) -> None
 
 
 def test_statement_vectors_from_features_are_the_vectorizers_own(scorer) -> None:
-    """``transform_features`` builds, from anchored features, the exact matrix that
-    ``transform`` builds from feature-count dicts (indices, order and float64 values)."""
+    """``transform_features`` builds, from anchored features, and the scorer's chunk path
+    (``classify_statements``, from the features read as model columns) build the exact matrix
+    that ``transform`` builds from feature-count dicts (indices, order and float64 values)."""
     import numpy as np
 
-    from roleclass.features import counts
-    from roleclass.scorer import split_statements
+    from roleclass.duties import statements
+    from roleclass.features import counts, span_features
+    from roleclass.scorer import classify_statements
 
     classifier = scorer.model.duty_classifier
-    features: list = [[]]  # a statement without a known feature too
-    for text, _ in _corpus()[:40]:
-        features += split_statements(text, "en", True)[1]
-    expected = classifier.transform([counts(f) for f in features])
-    got = classifier.transform_features(features)
+    read = [statements(text, "en")[1] for text, _ in _corpus()[:40]]
+    features: list = [span_features(span, True) for posting in read for span in posting]
+    expected = classifier.transform([counts(f) for f in [[], *features]])  # a statement without a known feature too
+    got = classifier.transform_features([[], *features])
+    _, chunk, _, _ = classify_statements(classifier, read)
+    expected_chunk = classifier.transform([counts(span_features(span, classifier.acts)) for posting in read for span in posting])
     assert got.shape == expected.shape and got.shape[0] > 200
-    np.testing.assert_array_equal(got.indptr, expected.indptr)
-    np.testing.assert_array_equal(got.indices, expected.indices)
-    assert got.data.tobytes() == expected.data.tobytes()
+    for matrix, reference in ((got, expected), (chunk, expected_chunk)):
+        np.testing.assert_array_equal(matrix.indptr, reference.indptr)
+        np.testing.assert_array_equal(matrix.indices, reference.indices)
+        assert matrix.data.tobytes() == reference.data.tobytes()
 
 
 def test_the_cycle_collector_is_paused_only_while_a_chunk_is_scored(scorer) -> None:

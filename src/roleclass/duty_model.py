@@ -117,8 +117,12 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         get = self.vectorizer_.vocabulary_.get
         columns = np.array([get(feature[0], -1) for features in statements for feature in features], dtype=np.int64)
         lengths = np.array([len(features) for features in statements], dtype=np.int64)
-        n, width = len(lengths), len(self.vectorizer_.feature_names_)
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        return self.counts_from_columns(np.repeat(np.arange(len(lengths), dtype=np.int64), lengths), columns, len(lengths))
+
+    def counts_from_columns(self, rows: np.ndarray, columns: np.ndarray, n: int) -> FeatureCounts:
+        """The count matrix of ``n`` statements from each feature's statement (``rows``, in
+        ascending order) and column (-1: a feature the model does not know)."""
+        width = len(self.vectorizer_.feature_names_)
         known = np.flatnonzero(columns >= 0)
         keys, inverse, counts = np.unique(rows[known] * width + columns[known], return_inverse=True, return_counts=True)
         indptr = np.zeros(n + 1, dtype=np.intc)
@@ -128,9 +132,7 @@ class DutyClassifier(ClassifierMixin, BaseEstimator):
         )
         entry = np.full(len(columns), -1, dtype=np.int64)
         entry[known] = inverse.ravel()
-        first = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=first[1:])
-        return FeatureCounts(matrix, rows, entry, first)
+        return FeatureCounts(matrix, rows, entry, np.searchsorted(rows, np.arange(n + 1)))
 
     def transform_features(self, statements: Sequence[Sequence[tuple[str, int, int]]]) -> sparse.csr_matrix:
         """``transform`` of each statement's feature counts, from its anchored features directly."""

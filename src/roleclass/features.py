@@ -85,7 +85,7 @@ def carries_meaning(word: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 15)
-def _word_names(word: str) -> tuple[str, str | None] | None:
+def word_names(word: str) -> tuple[str, str | None] | None:
     """A lower-cased word's unigram and stem feature names, or None if it carries no meaning.
 
     Remembered per word (bounded): a catalogue repeats the same few thousand words.
@@ -97,7 +97,19 @@ def _word_names(word: str) -> tuple[str, str | None] | None:
 
 
 def span_features(span: Span, acts: bool = True) -> list[Feature]:
-    """All anchored features of a statement span (``acts``: with the act features)."""
+    """All anchored features of a statement span (``acts``: with the act features), in order:
+    its words, the act, the cues. The definition the model is trained on; the scorer reads
+    the same features as model columns (``known_features.FeatureColumns``, tested equal)."""
+    features = word_features(span)
+    if acts:
+        features.extend(act_features(span))
+    features.extend(cue_features(span))
+    return features
+
+
+def word_features(span: Span) -> list[Feature]:
+    """Each content word's unigram and stem (``w:``, ``s:``) in order, then the bigrams of
+    neighbouring content words (``b:``): function words, numbers and punctuation are skipped."""
     table = token_table(span.doc)
     texts, lower, idxs, space, punct = table.text, table.lower, table.idx, table.space, table.punct
     features: list[Feature] = []
@@ -106,7 +118,7 @@ def span_features(span: Span, acts: bool = True) -> list[Feature]:
         if space[i] or punct[i]:
             continue
         word = lower[i]
-        names = _word_names(word)
+        names = word_names(word)
         if names is None:
             continue
         start = idxs[i]
@@ -116,9 +128,18 @@ def span_features(span: Span, acts: bool = True) -> list[Feature]:
             features.append(Feature(names[1], start, end))
         content.append((word, start, end))
     for (w1, s1, _), (w2, _, e2) in itertools.pairwise(content):
-        features.append(Feature(f"b:{w1} {w2}", s1, e2))
-    if acts:
-        features.extend(act_features(span))
+        features.append(Feature(bigram_name(w1, w2), s1, e2))
+    return features
+
+
+def bigram_name(first: str, second: str) -> str:
+    """The feature name of two neighbouring content words."""
+    return f"b:{first} {second}"
+
+
+def cue_features(span: Span) -> list[Feature]:
+    """Every match of every duty cue (``cue:<name>``) in the statement, cue by cue."""
+    features: list[Feature] = []
     offset = span.start_char
     text = doc_text(span.doc)[offset : span.end_char]
     screen = _cue_screen()

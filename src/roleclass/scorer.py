@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +27,7 @@ from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
 from roleclass.duty_model import DutyClassifier, FeatureCounts
 from roleclass.errors import InputError
-from roleclass.features import Feature, span_features
+from roleclass.known_features import KnownFeatures, feature_columns
 from roleclass.labels import DUTY_LABELS, FUNCTIONS, FUNCTIONS_OF_DUTIES, VERDICTS
 from roleclass.language import detect_language, detect_languages, is_supported
 from roleclass.model_io import MODEL_NAME, RoleclassModel, load_model
@@ -70,7 +70,7 @@ class Statements:
     """
 
     spans: list[Span]
-    features: list[list[Feature]]
+    features: KnownFeatures
     vectors: sparse.csr_matrix | None
     probabilities: np.ndarray
     weights: np.ndarray
@@ -136,7 +136,7 @@ class StatementTerms:
         }
 
     def posting_terms(
-        self, first: int, features: list[list[Feature]], weights: np.ndarray, functions: Collection[str]
+        self, first: int, features: KnownFeatures, weights: np.ndarray, functions: Collection[str]
     ) -> list[explain.Term]:
         """``explain.statement_terms`` of each weighted statement of one posting, in order.
 
@@ -145,42 +145,42 @@ class StatementTerms:
         strongest term x the statement's weight / the feature's count in the statement,
         kept when positive and toward one of ``functions``.
         """
-        a, b = np.searchsorted(self.known, self.first[[first, first + len(features)]])
+        a, b = np.searchsorted(self.known, self.first[[first, first + features.statements]])
         statement = self.statement[a:b] - first
         weight = weights[statement]
         function = self.function[a:b]
         value = self.term[a:b] * weight / self.count[a:b]
         wanted = np.isin(function, [FUNCTIONS.index(f) for f in functions])
         keep = np.flatnonzero((weight > 0) & wanted & (value > 0))
-        numbers = (self.known[a:b][keep] - self.first[first]).tolist()
-        flat = [feature for statement_features in features for feature in statement_features]
+        numbers = self.known[a:b][keep] - self.first[first]  # the posting's features, numbered from 0
         return [
-            explain.Term(flat[j].start, flat[j].end, FUNCTIONS[k], v, i)
-            for j, k, v, i in zip(
-                numbers, function[keep].tolist(), value[keep].tolist(), statement[keep].tolist(), strict=True
+            explain.Term(start, end, FUNCTIONS[k], v, i)
+            for start, end, k, v, i in zip(
+                features.start[numbers].tolist(), features.end[numbers].tolist(),
+                function[keep].tolist(), value[keep].tolist(), statement[keep].tolist(), strict=True,
             )
         ]
 
 
-def split_statements(cleaned: str, language: str, acts: bool) -> tuple[list[Span], list[list[Feature]]]:
-    """A posting's statements and each one's anchored features (the per-posting half of reading)."""
-    _, spans = statements(cleaned, language)
-    return spans, [span_features(span, acts) for span in spans]
-
-
 def classify_statements(
-    classifier: DutyClassifier, features: list[list[Feature]]
-) -> tuple[sparse.csr_matrix | None, np.ndarray, StatementTerms | None]:
-    """One sparse product for the statements of a whole chunk: vectors, P(function), terms.
+    classifier: DutyClassifier, postings: Sequence[Sequence[Span]]
+) -> tuple[list[KnownFeatures], sparse.csr_matrix | None, np.ndarray, StatementTerms | None]:
+    """The statements of a whole chunk of postings, read and classified together: each
+    posting's known features, then one count matrix and one sparse product for all the
+    statements: vectors, P(function), terms.
 
-    Every step is row by row (vectorizer, TF-IDF, L2 norm, linear logits, softmax), so a
-    statement gets the same numbers in any chunk as alone.
+    Every step is row by row (features, counts, TF-IDF, L2 norm, linear logits, softmax),
+    so a statement gets the same numbers in any chunk as alone.
     """
-    if not features:
-        return None, np.zeros((0, len(FUNCTIONS))), None
-    counts = classifier.count_matrix(features)
+    features = feature_columns(classifier).read_many(postings, getattr(classifier, "acts", False))
+    n = sum(f.statements for f in features)
+    if not n:
+        return features, None, np.zeros((0, len(FUNCTIONS))), None
+    offsets = np.cumsum([0, *(f.statements for f in features[:-1])])
+    rows = np.concatenate([f.statement + offset for f, offset in zip(features, offsets.tolist(), strict=True)])
+    counts = classifier.counts_from_columns(rows, np.concatenate([f.column for f in features]), n)
     vectors = classifier.vectors_from_counts(counts.matrix)
-    return vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors, counts)
+    return features, vectors, classifier.proba_from_vectors(vectors), StatementTerms(classifier, vectors, counts)
 
 
 def weigh_statements(
@@ -205,10 +205,10 @@ def read_statements(
     With a duty detector, a statement's weight is P(duty) x its base weight instead of
     its section's weight, and ``span._.weight`` says so too.
     """
-    spans, features = split_statements(cleaned, language, getattr(classifier, "acts", False))
-    vectors, probabilities, terms = classify_statements(classifier, features)
+    _, spans = statements(cleaned, language)
+    features, vectors, probabilities, terms = classify_statements(classifier, [spans])
     weights, duty_probabilities = weigh_statements(spans, cleaned, detector)
-    return Statements(spans, features, vectors, probabilities, weights, duty_probabilities, terms)
+    return Statements(spans, features[0], vectors, probabilities, weights, duty_probabilities, terms)
 
 
 @dataclass
@@ -221,7 +221,6 @@ class _Posting:
     claim: str | None
     title_source: str | None = None  # "given", or where a title was found when none was given
     spans: list[Span] = field(default_factory=list)
-    features: list[list[Feature]] = field(default_factory=list)
     weights: np.ndarray | None = None
     duty_probabilities: np.ndarray | None = None
     done: ScoreResult | None = None  # decided without the models (unsupported language)
@@ -330,8 +329,7 @@ class Scorer:
         if not is_supported(language):
             posting.done = self._unsupported(cleaned, language, posting.claim, posting.title)
             return posting
-        classifier = self.model.duty_classifier
-        posting.spans, posting.features = split_statements(cleaned, language, getattr(classifier, "acts", False))
+        _, posting.spans = statements(cleaned, language)
         posting.weights, posting.duty_probabilities = weigh_statements(
             posting.spans, cleaned, getattr(self.model, "duty_detector", None)
         )
@@ -341,14 +339,14 @@ class Scorer:
         """The chunk's products: one duty-model product for all statements, one posting-model call."""
         active = [p for p in postings if p.done is None]
         classifier = self.model.duty_classifier
-        vectors, probabilities, terms = classify_statements(classifier, [f for p in active for f in p.features])
+        features, vectors, probabilities, terms = classify_statements(classifier, [p.spans for p in active])
         found: dict[int, Statements] = {}
         masses: dict[int, DutyMass] = {}
         first = 0
-        for posting in active:
+        for posting, posting_features in zip(active, features, strict=True):
             n = len(posting.spans)
             statements_ = Statements(
-                posting.spans, posting.features, vectors, probabilities[first : first + n],
+                posting.spans, posting_features, vectors, probabilities[first : first + n],
                 posting.weights, posting.duty_probabilities, terms, first,
             )
             first += n

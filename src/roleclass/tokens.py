@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.tokens import Doc, Span
 
@@ -29,6 +30,9 @@ class TokenTable:
     punct: list[bool]
     space: list[bool]
     lower: list[str]  # each token's text lower-cased, read by features and counted activities
+    starts: np.ndarray  # int64 arrays of the same offsets and flags, for the stages that read
+    ends: np.ndarray  # a whole Doc at once (``known_features``)
+    skipped: np.ndarray  # bool: a space or punctuation token
 
 
 def doc_text(doc: Doc) -> str:
@@ -48,10 +52,8 @@ def token_table(doc: Doc) -> TokenTable:
     table = doc.user_data.get(_KEY)
     if table is None:
         text = doc_text(doc)
-        if len(doc):
-            idx, length, alpha, punct, space = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE]).T.tolist()
-        else:
-            idx, length, alpha, punct, space = [], [], [], [], []
+        array = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE]).astype(np.int64) if len(doc) else np.zeros((0, 5), np.int64)
+        idx, length, alpha, punct, space = array.T.tolist()
         texts = [text[i : i + n] for i, n in zip(idx, length, strict=True)]
         table = TokenTable(
             texts,
@@ -60,6 +62,9 @@ def token_table(doc: Doc) -> TokenTable:
             list(map(bool, punct)),
             list(map(bool, space)),
             [t.lower() for t in texts],
+            array[:, 0],
+            array[:, 0] + array[:, 1],
+            (array[:, 3] | array[:, 4]).astype(bool),
         )
         doc.user_data[_KEY] = table
     return table
