@@ -52,6 +52,25 @@ def test_texts_without_long_runs_tokenize_the_same_without_the_bounded_suffix_se
             assert [t.text for t in _pipeline("en", False).make_doc(text)] == bounded
 
 
+def test_the_bounded_pipeline_is_chosen_exactly_for_a_run_longer_than_the_suffix_window() -> None:
+    """A run of non-space characters (``str.isspace`` splits runs, as in the tokenizer) longer
+    than ``SUFFIX_WINDOW`` sends a text to the bounded pipeline; no other text goes there."""
+    from roleclass.duties import SUFFIX_WINDOW, _pipeline, pipeline_for
+
+    run = "x" * SUFFIX_WINDOW
+    cases = {
+        f"Call {run} now": False,  # exactly the window: not longer
+        f"Call {run}y now": True,
+        f"Call {run}\u00a0{run}": False,  # a no-break space splits the run
+        f"Call {run}\u3000{run}\u2028y": False,  # so do an ideographic space and a line separator
+        f"Call {run}\u200b{run}": True,  # a zero-width space is no space to str.isspace
+        "": False,
+    }
+    for text, long in cases.items():
+        assert (max(map(len, text.split()), default=0) > SUFFIX_WINDOW) is long, text  # the rule, stated plainly
+        assert pipeline_for(text, "en") is _pipeline("en", long), text
+
+
 def test_pipelines_are_rebuilt_after_many_texts_and_read_the_same(monkeypatch) -> None:
     """Memory stays flat over a long batch: the vocabulary is dropped every REFRESH_DOCS texts."""
     from roleclass import duties

@@ -253,7 +253,7 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
 
 def pipeline_for(text: str, language: str = "en") -> Language:
     """The pipeline ``statements`` reads this clean text with (``_pipeline`` says which and why)."""
-    return _pipeline(language, _longest_run(text) > SUFFIX_WINDOW)
+    return _pipeline(language, _LONG_RUN.search(text) is not None)
 
 
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
@@ -295,9 +295,10 @@ class _ReadCounter:
 _READS = _ReadCounter()
 
 
-def _longest_run(text: str) -> int:
-    """The longest run of non-space characters: the tokenizer splits on ``str.isspace`` too."""
-    return max(map(len, text.split()), default=0)
+# A run of non-space characters longer than the suffix window. ``\s`` in a str pattern is
+# ``str.isspace``, which the tokenizer splits on too; a search allocates nothing, where
+# ``max(map(len, text.split()))`` made a string of every word of the posting.
+_LONG_RUN = re.compile(rf"\S{{{SUFFIX_WINDOW + 1}}}")
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
