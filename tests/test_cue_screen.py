@@ -14,17 +14,25 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roleclass import duty_detector, features
+from roleclass import duty_detector, features, sections
 from roleclass.clean import clean_text
-from roleclass.cue_screen import CHAR, DIGIT, CueScreen, leading_words
+from roleclass.cue_screen import _CASE_SPECIAL, CHAR, DIGIT, CueScreen, leading_words, lowered_twin
 from roleclass.data import load_own_postings, repo_root
 from roleclass.duties import statements
 
-SCREENS = {"statement cues": duty_detector._cue_screen, "duty cues": features._cue_screen}
+SCREENS = {
+    "statement cues": duty_detector._cue_screen,
+    "duty cues": features._cue_screen,
+    "boilerplate": lambda: sections.default_reader()._boilerplate_screen,
+}
 
 
 def _by_regex(screen: CueScreen, text: str) -> list[str]:
     return [name for name, regex in screen.cues if regex.search(text)]
+
+
+def _spans_by_regex(screen: CueScreen, text: str) -> list[tuple[str, int, int]]:
+    return [(name, m.start(), m.end()) for name, regex in screen.cues for m in regex.finditer(text)]
 
 
 def test_leading_words_reads_whole_words_and_word_starts() -> None:
@@ -75,6 +83,7 @@ def test_screen_matches_the_regexes_on_every_statement_of_our_postings() -> None
         for span in statements(text, "en")[1]:
             for screen in SCREENS.values():
                 assert screen().present(span.text) == _by_regex(screen(), span.text), span.text
+                assert list(screen().matches(span.text)) == _spans_by_regex(screen(), span.text), span.text
             checked += 1
     assert checked > 1000
 
@@ -116,6 +125,36 @@ TEXTS = st.lists(
 def test_screen_matches_the_regexes_on_generated_text(text: str) -> None:
     for screen in SCREENS.values():
         assert screen().present(text) == _by_regex(screen(), text)
+        assert list(screen().matches(text)) == _spans_by_regex(screen(), text)
+
+
+def test_lower_casing_keeps_what_case_insensitive_matching_sees_in_all_of_unicode() -> None:
+    """What ``lowered_twin`` rests on: outside ``_CASE_SPECIAL``, ``str.lower`` maps a character
+    to one character, the one ``re`` folds it to, and keeps it a word, digit or space character or not."""
+    import _sre
+
+    word, digit, space = re.compile(r"\w"), re.compile(r"\d"), re.compile(r"\s")
+    for code in range(0x110000):
+        char = chr(code)
+        if char in _CASE_SPECIAL:
+            continue
+        lower = char.lower()
+        assert len(lower) == 1 and ord(lower) == _sre.unicode_tolower(code), hex(code)
+        for regex in (word, digit, space):
+            assert (regex.match(char) is None) == (regex.match(lower) is None), hex(code)
+
+
+def test_lowered_twins_exist_for_the_shipped_cues_and_only_where_they_hold() -> None:
+    twins = {name: sum(t is not None for t in screen()._twins) for name, screen in SCREENS.items()}
+    assert twins["statement cues"] >= 16 and twins["duty cues"] >= 18 and twins["boilerplate"] == 1
+    assert lowered_twin(re.compile(r"(?i:\bquota\b)")).pattern == r"\bquota\b"
+    assert lowered_twin(re.compile(r"\bau[sß]endienst\b", re.I)).flags & re.I == 0
+    assert lowered_twin(re.compile(r"\bquota\b")) is None  # case-sensitive already
+    assert lowered_twin(re.compile(r"(?i:\bSie\b)")) is None  # an upper-case letter in the pattern
+    assert lowered_twin(re.compile(r"(?i:[A-Z]\d)")) is None
+    assert lowered_twin(re.compile(r"(?i:\bſales\b)")) is None  # a letter with a special case pair
+    assert lowered_twin(re.compile(r"\bsales\b", re.I | re.ASCII)) is None
+    assert lowered_twin(re.compile(r"(?i:\bsales\b)|\bSie\b")) is None  # only part of it ignores case
 
 
 def test_remembered_words_give_the_same_answers_and_are_forgotten_past_the_limit(monkeypatch) -> None:

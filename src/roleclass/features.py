@@ -142,11 +142,8 @@ def cue_features(span: Span) -> list[Feature]:
     features: list[Feature] = []
     offset = span.start_char
     text = doc_text(span.doc)[offset : span.end_char]
-    screen = _cue_screen()
-    for i in screen.candidates(text):
-        name, regex = screen.cues[i]
-        for match in regex.finditer(text):
-            features.append(Feature(f"cue:{name}", offset + match.start(), offset + match.end()))
+    for name, start, end in _cue_screen().matches(text):
+        features.append(Feature(f"cue:{name}", offset + start, offset + end))
     return features
 
 
