@@ -32,7 +32,7 @@ from roleclass.tokens import token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
 # table starts afresh from the model's, so a long batch's vocabulary cannot grow it without end.
-MAX_NEW_WORDS = 50_000
+MAX_NEW_WORDS = 20_000
 _PAIR_SHIFT = 32  # a word pair's key: first word's number << 32 | second word's number
 _WORDS, _PAIRS, _ACTS, _CUES = range(4)  # the blocks of a statement's features, in order
 
