@@ -14,7 +14,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roleclass import duty_detector, features, sections
+from roleclass import cue_screen, duty_detector, features, sections
 from roleclass.clean import clean_text
 from roleclass.cue_screen import _CASE_SPECIAL, CHAR, DIGIT, CueScreen, leading_words, lowered_twin
 from roleclass.data import load_own_postings, repo_root
@@ -167,6 +167,20 @@ def test_remembered_words_give_the_same_answers_and_are_forgotten_past_the_limit
     ]
     expected = [_by_regex(screen, text) for text in texts]
     for _ in range(3):
+        cue_screen.read_statement.cache_clear()  # each text's words looked up again
         assert [screen.present(text) for text in texts] == expected
-        assert len(screen._word_masks) <= 8 + max(len(text.split()) for text in texts)
+        assert len(cue_screen._SHARED.layout.word_masks) <= 8 + max(len(text.split()) for text in texts)
     assert [screen.present(text) for text in reversed(texts)] == expected[::-1]
+
+
+def test_screens_share_one_layout_and_the_same_regexes_share_their_place() -> None:
+    """The three screens a statement meets read its words once between them; a screen made again
+    (a rebuilt pipeline's) takes the first one's place, and a new one is added without moving any."""
+    detector, duty = duty_detector._cue_screen(), features._cue_screen()
+    assert CueScreen(duty_detector._cue_regexes())._offset == detector._offset
+    assert {detector._offset, duty._offset} == {detector._offset, duty._offset} and detector._offset != duty._offset
+    text = "Join us: you will own a quota of 50 calls a day and our benefits include PTO"
+    before = (detector.present(text), duty.present(text))
+    new = CueScreen([("calls", re.compile(r"\bcalls?\b"))])
+    assert new._offset >= len(duty.cues) + len(detector.cues) and new.present(text) == ["calls"]
+    assert (detector.present(text), duty.present(text)) == before == (_by_regex(detector, text), _by_regex(duty, text))

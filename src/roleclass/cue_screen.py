@@ -26,6 +26,7 @@ generated text.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -264,6 +265,7 @@ class _Read(NamedTuple):
 
     words: frozenset[str]
     lowered: str
+    masks: dict[int, int]  # the shared layout's mask of this text, by the layout's version (``_SharedLayout``)
 
 
 @lru_cache(maxsize=1024)  # three screens ask within one posting; a posting has tens of statements
@@ -277,13 +279,124 @@ def read_statement(text: str) -> _Read | None:
     if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
         return None
     lowered = text.lower()
-    return _Read(frozenset(_WORD.findall(lowered)), lowered)
+    return _Read(frozenset(_WORD.findall(lowered)), lowered, {})
 
 
-# Words remembered per screen with the cues they may start (most words start none); a
-# screen forgets them all past this many, so a long batch's vocabulary cannot grow it without end.
+# Words remembered with the cues they may start (most words start none); past this many
+# they are all forgotten, so a long batch's vocabulary cannot grow the table without end.
 MAX_REMEMBERED_WORDS = 200_000
-MAX_REMEMBERED_MASKS = 20_000  # likewise the cue lists of the masks seen
+MAX_REMEMBERED_MASKS = 20_000  # likewise each screen's cue lists of the masks seen
+
+
+def _mask(indices: Iterable[int]) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask
+
+
+class _Layout:
+    """The leading words of a list of regexes (``leading_words``), each regex one bit, and the
+    bits each word of a text may start: a word's are worked out once and remembered."""
+
+    def __init__(self, regexes: Sequence[re.Pattern[str]], version: int) -> None:
+        self.version = version
+        always: list[int] = []
+        self.whole: dict[str, list[int]] = {}  # a word that is exactly this (DIGIT: any word starting with a digit)
+        self.starts: dict[str, list[int]] = {}  # a word that starts with this
+        chars: dict[str, list[int]] = {}  # a (caseless, non-word) character of the text
+        for i, regex in enumerate(regexes):
+            words = leading_words(regex.pattern, regex.flags)
+            if words is None:
+                always.append(i)
+                continue
+            for letters in words[0] | (words[1] & {DIGIT}):
+                if letters.startswith(CHAR):
+                    chars.setdefault(letters[len(CHAR) :], []).append(i)
+                else:
+                    self.whole.setdefault(letters, []).append(i)
+            for letters in words[1] - {DIGIT}:
+                self.starts.setdefault(letters, []).append(i)
+        self.start_tuple = tuple(sorted(self.starts))
+        self.always_mask = _mask(always)
+        self.char_masks = [(char, _mask(bits)) for char, bits in sorted(chars.items())]
+        self.word_masks: dict[str, int] = {}  # word -> the regexes it may start, as bits (0: none)
+        self.cue_words: set[str] = set()  # the remembered words whose mask is not 0
+
+    def word_mask(self, word: str) -> int:
+        """The regexes a match may start with at this word of a text, as bits."""
+        mask = _mask(self.whole.get(word, ()))
+        if word[:1].isdecimal():  # what \d matches
+            mask |= _mask(self.whole.get(DIGIT, ()))
+        if self.start_tuple and word.startswith(self.start_tuple):  # one C call rules most words out
+            for letters, bits in self.starts.items():
+                if word.startswith(letters):
+                    mask |= _mask(bits)
+        return mask
+
+    def mask(self, read: _Read) -> int:
+        """The regexes that may match the text ``read`` was read from, as bits."""
+        words = read.words
+        masks, cue_words = self.word_masks, self.cue_words
+        new = words.difference(masks)  # words never seen before (a C loop over the text's words)
+        if new:
+            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (new objects: a thread reading the old ones is unharmed)
+                masks, cue_words = self.word_masks, self.cue_words = {}, set()
+                new = words
+            for word in new:
+                mask = masks[word] = self.word_mask(word)
+                if mask:
+                    cue_words.add(word)
+        mask = self.always_mask
+        for word in words & cue_words:
+            mask |= masks[word]
+        if self.char_masks:
+            # sre matches a caseless character c only to c itself, even ignoring case: a text
+            # char whose (simple) lower case is c, so c is in the lower-cased text (text with a
+            # character whose lower case is longer or differs under sre, "İ", runs every regex above)
+            lowered = read.lowered
+            for char, char_mask in self.char_masks:
+                if char in lowered:
+                    mask |= char_mask
+        return mask
+
+
+class _SharedLayout:
+    """The regexes of every screen in one layout, each screen's a run of bits at its offset.
+
+    The splitter's boilerplate screen, the duty detector's and the duty model's all ask about
+    every statement: with one layout a statement's words are looked up once for all three,
+    not once each, and each word is remembered once. A screen made again with the same
+    regexes (a pipeline rebuilt) gets the same offset; one with new regexes is appended.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._offsets: dict[tuple[tuple[str, int], ...], int] = {}
+        self._regexes: list[re.Pattern[str]] = []
+        self.layout = _Layout([], 0)
+
+    def place(self, regexes: Sequence[re.Pattern[str]]) -> int:
+        """The offset of these regexes' bits, placing them when new."""
+        key = tuple((regex.pattern, regex.flags) for regex in regexes)
+        with self._lock:
+            offset = self._offsets.get(key)
+            if offset is None:
+                offset = self._offsets[key] = len(self._regexes)
+                self._regexes.extend(regexes)
+                self.layout = _Layout(self._regexes, self.layout.version + 1)
+            return offset
+
+    def mask(self, read: _Read) -> int:
+        """The text's mask over every placed regex, worked out once per text (kept on ``read``)."""
+        layout = self.layout
+        mask = read.masks.get(layout.version)
+        if mask is None:
+            mask = read.masks[layout.version] = layout.mask(read)
+        return mask
+
+
+_SHARED = _SharedLayout()
 
 
 class CueScreen:
@@ -291,42 +404,11 @@ class CueScreen:
 
     def __init__(self, cues: Sequence[tuple[str, re.Pattern[str]]]) -> None:
         self.cues = list(cues)
-        self.always: list[int] = []
-        self.whole: dict[str, list[int]] = {}  # a word that is exactly this (DIGIT: any word starting with a digit)
-        self.starts: dict[str, list[int]] = {}  # a word that starts with this
-        self.chars: dict[str, list[int]] = {}  # a (caseless, non-word) character of the text
-        for i, (_, regex) in enumerate(self.cues):
-            words = leading_words(regex.pattern, regex.flags)
-            if words is None:
-                self.always.append(i)
-                continue
-            for letters in words[0] | (words[1] & {DIGIT}):
-                if letters.startswith(CHAR):
-                    self.chars.setdefault(letters[len(CHAR) :], []).append(i)
-                else:
-                    self.whole.setdefault(letters, []).append(i)
-            for letters in words[1] - {DIGIT}:
-                self.starts.setdefault(letters, []).append(i)
-        self.start_tuple = tuple(sorted(self.starts))
-        self._always_mask = _mask(self.always)
-        self._char_masks = [(char, _mask(cues)) for char, cues in sorted(self.chars.items())]
+        self._offset = _SHARED.place([regex for _, regex in self.cues])
         self._all_mask = _mask(range(len(self.cues)))
-        self._word_masks: dict[str, int] = {}  # word -> the cues it may start, as bits (0: none)
-        self._cue_words: set[str] = set()  # the remembered words whose mask is not 0
         # per cue, the search each text gets: its lowered twin's over the lower-cased text, or its own
         self._twins = [lowered_twin(regex) for _, regex in self.cues]
         self._by_mask: dict[int, tuple[list[int], list[tuple[str, Callable[[str], object], bool]]]] = {}
-
-    def _word_mask(self, word: str) -> int:
-        """The cues a match may start with at this word of a text, as bits."""
-        mask = _mask(self.whole.get(word, ()))
-        if word[:1].isdecimal():  # what \d matches
-            mask |= _mask(self.whole.get(DIGIT, ()))
-        if self.start_tuple and word.startswith(self.start_tuple):  # one C call rules most words out
-            for letters, cues in self.starts.items():
-                if word.startswith(letters):
-                    mask |= _mask(cues)
-        return mask
 
     def _text_mask(self, text: str) -> int:
         return self._mask_of(read_statement(text))
@@ -334,29 +416,7 @@ class CueScreen:
     def _mask_of(self, read: _Read | None) -> int:
         if read is None:
             return self._all_mask
-        words = read.words
-        masks, cue_words = self._word_masks, self._cue_words
-        new = words.difference(masks)  # words never seen before (a C loop over the text's words)
-        if new:
-            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (new objects: a thread reading the old ones is unharmed)
-                masks, cue_words = self._word_masks, self._cue_words = {}, set()
-                new = words
-            for word in new:
-                mask = masks[word] = self._word_mask(word)
-                if mask:
-                    cue_words.add(word)
-        mask = self._always_mask
-        for word in words & cue_words:
-            mask |= masks[word]
-        if self._char_masks:
-            # sre matches a caseless character c only to c itself, even ignoring case: a text
-            # char whose (simple) lower case is c, so c is in the lower-cased text (text with a
-            # character whose lower case is longer or differs under sre, "İ", runs every regex above)
-            lowered = read.lowered
-            for char, char_mask in self._char_masks:
-                if char in lowered:
-                    mask |= char_mask
-        return mask
+        return _SHARED.mask(read) >> self._offset & self._all_mask
 
     def _cues_of(self, mask: int) -> tuple[list[int], list[tuple[str, Callable[[str], object], bool]]]:
         """The cues of a mask, and each one's search: (name, search, whether it reads the lowered text)."""
@@ -392,10 +452,3 @@ class CueScreen:
             twin = self._twins[i] if read is not None else None
             for match in twin.finditer(read.lowered) if twin is not None and read is not None else regex.finditer(text):
                 yield name, match.start(), match.end()
-
-
-def _mask(indices: Iterable[int]) -> int:
-    mask = 0
-    for i in indices:
-        mask |= 1 << i
-    return mask
