@@ -84,16 +84,17 @@ def carries_meaning(word: str) -> bool:
     return len(word) >= 2 and any(ch.isalpha() for ch in word) and word not in STOP_WORDS
 
 
-@lru_cache(maxsize=1 << 15)
-def word_names(word: str) -> tuple[str, str | None] | None:
-    """A lower-cased word's unigram and stem feature names, or None if it carries no meaning.
-
-    Remembered per word (bounded): a catalogue repeats the same few thousand words.
-    """
+def word_feature_names(word: str) -> tuple[str, str | None] | None:
+    """A lower-cased word's unigram and stem feature names, or None if it carries no meaning."""
     if not carries_meaning(word):
         return None
     stem = f"s:{word[:STEM_LENGTH]}" if len(word) >= STEM_MIN_LENGTH and word.isalpha() else None
     return f"w:{word}", stem
+
+
+# Remembered per word (bounded) where features are read by name (training): a corpus repeats
+# the same few thousand words. Scoring keeps its own table of columns (``known_features``).
+word_names = lru_cache(maxsize=1 << 15)(word_feature_names)
 
 
 def span_features(span: Span, acts: bool = True) -> list[Feature]:

@@ -27,7 +27,7 @@ import numpy as np
 from spacy.tokens import Span
 
 from roleclass.duty_model import DutyClassifier
-from roleclass.features import act_features, cue_features, word_names
+from roleclass.features import act_features, cue_features, word_feature_names
 from roleclass.tokens import token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
@@ -82,7 +82,7 @@ class FeatureColumns:
         if number == len(self._content):
             self._columns = np.concatenate([self._columns, np.full_like(self._columns, -1)])
             self._content = np.concatenate([self._content, np.zeros_like(self._content)])
-        names = word_names(word)
+        names = word_feature_names(word)  # not the training path's cache: this table remembers it
         columns = (-1, -1) if names is None else (self.vocabulary.get(names[0], -1), self.vocabulary.get(names[1] or "", -1))
         self._columns[number] = columns
         self._content[number] = names is not None
