@@ -17,7 +17,9 @@ run. The answer is exactly the regexes' answer:
   runs every regex.
 
 The regexes that do run, run case-sensitively on the lower-cased text where that is the
-same (``lowered_twin``): ignoring case made ``re`` fold every character it tried.
+same (``lowered_twin``): ignoring case made ``re`` fold every character it tried. And the
+screens share one layout of bits (``_SharedLayout``): the boilerplate, duty-detector and
+duty-model screens all ask about each statement, and its words are looked up once for all.
 
 ``tests/test_cue_screen.py`` checks both rules against the regexes on the corpus and on
 generated text.
