@@ -172,6 +172,7 @@ def _scoped_ascii(items: Iterable[tuple[object, object]]) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)  # a layout placing a new screen re-reads the regexes placed before
 def leading_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
     """(whole words, word starts): every match of ``pattern`` starts at a word of the text
     that is one of the whole words or begins with one of the starts (lower-cased), or at a
@@ -451,6 +452,7 @@ class CueScreen:
         read = read_statement(text)
         for i in self._cues_of(self._mask_of(read))[0]:
             name, regex = self.cues[i]
-            twin = self._twins[i] if read is not None else None
-            for match in twin.finditer(read.lowered) if twin is not None and read is not None else regex.finditer(text):
+            twin = self._twins[i]
+            found = twin.finditer(read.lowered) if twin is not None and read is not None else regex.finditer(text)
+            for match in found:
                 yield name, match.start(), match.end()

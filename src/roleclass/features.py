@@ -133,9 +133,12 @@ def word_features(span: Span) -> list[Feature]:
     return features
 
 
+BIGRAM_PREFIX = "b:"  # a bigram's name: the prefix, the first word, a space, the second word
+
+
 def bigram_name(first: str, second: str) -> str:
-    """The feature name of two neighbouring content words."""
-    return f"b:{first} {second}"
+    """The feature name of two neighbouring content words (``known_features`` reads it back)."""
+    return f"{BIGRAM_PREFIX}{first} {second}"
 
 
 def cue_features(span: Span) -> list[Feature]:

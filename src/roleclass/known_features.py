@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from spacy.tokens import Span
 
 from roleclass.duty_model import DutyClassifier
-from roleclass.features import act_features, cue_features, word_feature_names
+from roleclass.features import BIGRAM_PREFIX, act_features, cue_features, word_feature_names
 from roleclass.tokens import token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
@@ -48,10 +48,10 @@ class KnownFeatures:
     statements: int  # the posting's statements, those without a known feature included
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[int, int, int, int]], statements: int) -> KnownFeatures:
-        """From (statement, column, start, end) rows already in order."""
-        array = np.array(list(rows), dtype=np.int64).reshape(-1, 4)
-        return cls(array[:, 0], array[:, 1], array[:, 2], array[:, 3], statements)
+    def empty(cls) -> KnownFeatures:
+        """A posting without statements."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, 0)
 
 
 class FeatureColumns:
@@ -65,8 +65,8 @@ class FeatureColumns:
         self._content = np.zeros(1024, dtype=bool)  # per word number: a word that carries meaning
         pairs = []
         for name, column in vocabulary.items():
-            if name.startswith("b:"):
-                first, _, second = name[2:].partition(" ")
+            if name.startswith(BIGRAM_PREFIX):  # ``features.bigram_name``: words hold no space
+                first, _, second = name[len(BIGRAM_PREFIX) :].partition(" ")
                 pairs.append((self._number(first) << _PAIR_SHIFT | self._number(second), column))
         pairs.sort()
         self._pair_keys = np.array([key for key, _ in pairs], dtype=np.int64)
@@ -110,7 +110,7 @@ class FeatureColumns:
         each whatever their length, run once for a chunk of postings instead of once each."""
         read = [spans for spans in postings if spans]
         if not read:
-            return [KnownFeatures.of([], 0) for _ in postings]
+            return [KnownFeatures.empty() for _ in postings]
         tables = [token_table(spans[0].doc) for spans in read]
         numbers, columns, content = self._word_numbers([word for table in tables for word in table.lower])
         starts, ends = np.concatenate([t.starts for t in tables]), np.concatenate([t.ends for t in tables])
