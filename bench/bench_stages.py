@@ -82,7 +82,7 @@ def instrument() -> None:
         ("title_claim", "title claim"),
     ):
         setattr(scorer, name, timed(label, getattr(scorer, name)))
-    DutyDetector.weights = timed("duty detector: features and P(duty)", DutyDetector.weights)
+    DutyDetector.chunk_weights = timed("duty detector: features and P(duty)", DutyDetector.chunk_weights)
     FeatureColumns.read_many = timed(FEATURES, FeatureColumns.read_many)
     scorer.Scorer._result = timed("verdict, duty spans, reason, evidence", scorer.Scorer._result)
 

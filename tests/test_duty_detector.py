@@ -279,6 +279,25 @@ def test_scoring_without_rows_gives_every_statement_of_our_postings_the_rows_p_d
     assert checked > 500 and repeated > 20
 
 
+def test_a_chunk_of_postings_gets_each_posting_its_own_p_duty_bit_for_bit(detector):
+    """The word blocks of a chunk are added up together (``_WordBlock.sums``): each posting
+    still gets the numbers of its own rows, a posting without statements an empty array,
+    and a statement with no word the model knows its binary features' log-odds alone."""
+    postings = []
+    for posting in load_own_postings(repo_root() / "corpus")[60:90]:
+        cleaned = clean_text(posting.text)
+        postings.append((cleaned, statements(cleaned)[1]))
+    unknown = "Zqxv plorbt wumfle grax."
+    postings[3:3] = [("", []), (unknown, statements(unknown)[1])]
+    chunk = detector.chunk_probabilities(postings)
+    assert len(chunk) == len(postings) and chunk[3].shape == (0,) and len(chunk[4]) == 1
+    for (cleaned, spans), together in zip(postings, chunk, strict=True):
+        assert together.tobytes() == detector.duty_probabilities(cleaned, spans).tobytes()
+        if spans:
+            assert together.tobytes() == detector.probabilities(statement_features(cleaned, spans)).tobytes()
+    assert not any(k.startswith("w:") and k in detector.word_table_ for k in statement_features(unknown, postings[4][1])[0])
+
+
 def test_rows_keep_their_features_in_order_with_word_counts_and_bullet_runs_last():
     text = "What you'll do\n- Own the pipeline and the the forecast\n- Run demos for new accounts\n"
     _, spans = statements(text)

@@ -26,10 +26,10 @@ import operator
 import re
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -297,6 +297,84 @@ class _ScoringTables(NamedTuple):
 
     source: object
     words: dict[str, _WordEntry]  # by feature name ("w:sell", "w:sell to"): the model's own strings as keys
+    block: _WordBlock  # the same entries as arrays, for the word blocks of many statements at once
+
+
+class _WordBlock(NamedTuple):
+    """The word block's entries as arrays, numbered: each word and word pair the model knows
+    is an item (the words first, then the pairs), and a word of a statement is found by
+    its number (``numbers``), a pair by its two numbers (``pair_keys``)."""
+
+    numbers: dict[str, int]  # every word of the model's words and pairs -> its number
+    unigram: np.ndarray  # per word number: the item of the word alone, or -1
+    pair_keys: np.ndarray  # sorted: first word's number x width + second word's number, per pair
+    pair_items: np.ndarray  # the item of each key
+    width: int
+    pairs_from: int  # items from this one on are pairs
+    idf: np.ndarray  # per item: idf, coefficient, and the two products at count 1
+    coef: np.ndarray
+    idf_coef: np.ndarray
+    idf_idf: np.ndarray
+
+    @classmethod
+    def build(cls, word_table: dict[str, tuple[float, float]]) -> _WordBlock:
+        single = [(name, entry) for name, entry in word_table.items() if " " not in name]
+        pairs = [(name, entry) for name, entry in word_table.items() if " " in name]
+        numbers: dict[str, int] = {}
+        for name, _ in single + pairs:
+            for word in name[len(_WORD_PREFIX) :].split(" "):
+                numbers.setdefault(word, len(numbers))
+        width = max(1, len(numbers))
+        unigram = np.full(width, -1, dtype=np.int64)
+        for item, (name, _) in enumerate(single):
+            unigram[numbers[name[len(_WORD_PREFIX) :]]] = item
+        keyed = []
+        for item, (name, _) in enumerate(pairs, start=len(single)):
+            first, second = name[len(_WORD_PREFIX) :].split(" ")
+            keyed.append((numbers[first] * width + numbers[second], item))
+        keyed.sort()
+        entries = np.array([entry for _, entry in single + pairs], dtype=float).reshape(-1, 2)
+        idf, coef = entries[:, 0].copy(), entries[:, 1].copy()
+        return cls(
+            numbers, unigram, np.array([k for k, _ in keyed], dtype=np.int64), np.array([i for _, i in keyed], dtype=np.int64),
+            width, len(single), idf, coef, idf * coef, idf * idf,
+        )
+
+    def sums(self, words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Per statement (its words, in order): the dot product and the squared norm of its
+        word block before normalising, as ``logit`` adds them up for the row's word entries
+        (``_plus_word_block``), to the last bit.
+
+        The terms come in the same order (the words, then the pairs, each distinct one at
+        its first appearance, at its count), and ``np.bincount`` adds each statement's
+        weights one after the other from 0.0, in the order given, as ``reduce`` does.
+        """
+        n = len(words)
+        flat = list(itertools.chain.from_iterable(words))
+        number = np.fromiter(map(self.numbers.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+        statement = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, words), dtype=np.int64, count=n))
+        numbered = number >= 0
+        item = np.where(numbered, self.unigram[np.maximum(number, 0)], -1)
+        single = np.flatnonzero(item >= 0)
+        pair = np.flatnonzero((statement[1:] == statement[:-1]) & numbered[:-1] & numbered[1:])
+        keys = number[pair] * self.width + number[pair + 1]
+        at = np.minimum(np.searchsorted(self.pair_keys, keys), max(len(self.pair_keys) - 1, 0))
+        found = self.pair_keys[at] == keys if len(self.pair_keys) else np.zeros(len(keys), dtype=bool)
+        position = np.concatenate([single, pair[found]])  # where each known word or pair starts
+        item = np.concatenate([item[single], self.pair_items[at[found]]])
+        owner = statement[position]
+        # each distinct (statement, item) once, at its first appearance, with its count
+        _, first, count = np.unique(owner * len(self.idf) + item, return_index=True, return_counts=True)
+        owner, item, position = owner[first], item[first], position[first]
+        order = np.lexsort((position, item >= self.pairs_from, owner))
+        owner, item, count = owner[order], item[order], count[order]
+        dot, square = self.idf_coef[item], self.idf_idf[item]
+        repeated = np.flatnonzero(count > 1)
+        if len(repeated):  # sublinear tf at the count, with math.log as ``_at_count``
+            x = np.array([1.0 + math.log(c) for c in count[repeated].tolist()]) * self.idf[item[repeated]]
+            dot[repeated] = x * self.coef[item[repeated]]
+            square[repeated] = x * x
+        return np.bincount(owner, weights=dot, minlength=n), np.bincount(owner, weights=square, minlength=n)
 
 
 _SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, _ScoringTables] = weakref.WeakKeyDictionary()
@@ -357,27 +435,8 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         cached = _SCORING_TABLES.get(self)
         if cached is None or cached.source is not self.word_table_:
             words = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()}
-            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words)
+            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words, _WordBlock.build(self.word_table_))
         return self.structure_coef_, cached
-
-    def _logit(self, structure: dict[str, float], tables: _ScoringTables, keys: Iterable[str], words: list[str]) -> float:
-        """The log-odds of duty from a statement's binary feature names and its words.
-
-        Adds up what ``logit`` adds up for the row ``statement_features`` makes, in the
-        same order, so P(duty) is the same to the last bit: the binary coefficients in
-        row order, then the word block, unigrams then bigrams, each in order of first
-        appearance (a ``Counter`` keeps it). A feature the model lacks adds nothing here
-        where ``logit`` adds 0.0 (which can only turn a -0.0 sum into +0.0, and P(duty)
-        of either is 0.5).
-        """
-        z = self.intercept_
-        for coef in map(structure.get, keys):
-            if coef is not None:
-                z += coef
-        unigrams, bigrams = _word_names(words)
-        get = tables.words.get
-        terms = _known_terms(get, unigrams) + _known_terms(get, bigrams)
-        return self._plus_word_block(z, terms)
 
     def logit(self, row: dict[str, float]) -> float:
         """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
@@ -418,15 +477,45 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
 
     def duty_probabilities(self, text: str, spans: Sequence[Span]) -> np.ndarray:
         """P(duty) of each statement of a posting whose clean text is ``text``."""
-        if not spans:
-            return np.zeros(0)
+        return self.chunk_probabilities([(text, spans)])[0]
+
+    def chunk_probabilities(self, postings: Sequence[tuple[str, Sequence[Span]]]) -> list[np.ndarray]:
+        """P(duty) of each statement of each posting (its clean text and statements), read
+        from the features' parts without building rows, and the same to the last bit as
+        ``probabilities`` of the rows ``statement_features`` makes: the log-odds add up the
+        binary coefficients in row order (``_structure_logit``), then the word block of all
+        the postings' statements at once (``_WordBlock.sums``). A feature the model lacks
+        adds nothing here where ``logit`` adds 0.0 (which can only turn a -0.0 sum into
+        +0.0, and P(duty) of either is 0.5). Each statement's numbers are its own, so a
+        posting gets the same in any chunk as alone.
+        """
         structure, tables = self._tables()
-        return _sigmoid([self._logit(structure, tables, keys, words) for keys, words in _statement_parts(text, spans)])
+        logits: list[float] = []
+        words: list[list[str]] = []
+        sizes: list[int] = []
+        for text, spans in postings:
+            parts = _statement_parts(text, spans) if spans else []
+            sizes.append(len(parts))
+            for keys, statement_words in parts:
+                logits.append(_structure_logit(self.intercept_, structure, keys))
+                words.append(statement_words)
+        z = np.array(logits, dtype=float)
+        dot, square = tables.block.sums(words)
+        scored = square > 0
+        z[scored] += self.word_scale * dot[scored] / np.sqrt(square[scored])  # the word block is L2-normalised
+        probabilities = _sigmoid(z)
+        return np.split(probabilities, np.cumsum(sizes[:-1]).astype(int)) if sizes else []
 
     def weights(self, text: str, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
         """(P(duty), weight) of each statement: weight = P(duty)^power x base weight (see ``base_weight``)."""
-        probabilities = self.duty_probabilities(text, spans)
-        return probabilities, self.combine(probabilities, np.array([base_weight(s) for s in spans], dtype=float))
+        return self.chunk_weights([(text, spans)])[0]
+
+    def chunk_weights(self, postings: Sequence[tuple[str, Sequence[Span]]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``weights`` of each posting (clean text, statements), P(duty) worked out for all at once."""
+        return [
+            (probabilities, self.combine(probabilities, np.array([base_weight(s) for s in spans], dtype=float)))
+            for probabilities, (_, spans) in zip(self.chunk_probabilities(postings), postings, strict=True)
+        ]
 
     def combine(self, probabilities: np.ndarray, base: np.ndarray) -> np.ndarray:
         """A statement's weight from its P(duty) and its base weight.
@@ -448,18 +537,16 @@ def _at_count(entry: _WordEntry, count: float) -> _WordEntry:
     return (entry[0], entry[1], x * entry[1], x * x)
 
 
-def _known_terms(get: Callable[[Any], _WordEntry | None], items: list[Any]) -> list[_WordEntry]:
-    """The entries of the distinct items the model knows, at their counts, in order of first
-    appearance (``statement_features``' order). Most statements repeat no word pair and
-    many no word: then every count is 1 and the look-ups are all there is."""
-    unique = dict.fromkeys(items)
-    if len(unique) == len(items):
-        return list(filter(None, map(get, unique)))
-    counts = Counter(items)
-    return [_at_count(entry, n) for entry, n in zip(map(get, counts), counts.values(), strict=True) if entry is not None]
+def _structure_logit(intercept: float, structure: dict[str, float], keys: Iterable[str]) -> float:
+    """The intercept plus the binary coefficients of a statement's feature names, in order."""
+    z = intercept
+    for coef in map(structure.get, keys):
+        if coef is not None:
+            z += coef
+    return z
 
 
-def _sigmoid(logits: Sequence[float]) -> np.ndarray:
+def _sigmoid(logits: Sequence[float] | np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.array(logits, dtype=float)))
 
 

@@ -187,14 +187,22 @@ def weigh_statements(
     spans: list[Span], cleaned: str, detector: DutyDetector | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Statement weights (section weights, or P(duty) x base weight with a detector)."""
-    attributes = [statement_attributes(span) for span in spans]
-    if detector is None or not spans:
-        weights = np.array([a.weight for a in attributes], dtype=float)
-        return weights, (None if detector is None else np.zeros(0))
-    duty_probabilities, weights = detector.weights(cleaned, spans)
-    for attribute, weight in zip(attributes, weights.tolist(), strict=True):
-        attribute.weight = weight  # span._.weight
-    return weights, duty_probabilities
+    return weigh_chunk([(cleaned, spans)], detector)[0]
+
+
+def weigh_chunk(
+    postings: Sequence[tuple[str, list[Span]]], detector: DutyDetector | None
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """``weigh_statements`` of each posting (clean text, statements), the detector's word
+    blocks worked out for all of them at once; ``span._.weight`` says the weight too."""
+    if detector is None:
+        return [(np.array([statement_attributes(s).weight for s in spans], dtype=float), None) for _, spans in postings]
+    out: list[tuple[np.ndarray, np.ndarray | None]] = []
+    for (_, spans), (duty_probabilities, weights) in zip(postings, detector.chunk_weights(postings), strict=True):
+        for span, weight in zip(spans, weights.tolist(), strict=True):
+            statement_attributes(span).weight = weight  # span._.weight
+        out.append((weights, duty_probabilities))
+    return out
 
 
 def read_statements(
@@ -324,20 +332,21 @@ class Scorer:
         return _Posting(cleaned, "", title, claim, title_source)
 
     def _read(self, posting: _Posting) -> _Posting:
-        """A posting's own steps once its language is known: statements and their weights."""
+        """A posting's own steps once its language is known: its statements (``_finish`` weighs them)."""
         cleaned, language = posting.cleaned, posting.language
         if not is_supported(language):
             posting.done = self._unsupported(cleaned, language, posting.claim, posting.title)
             return posting
         _, posting.spans = statements(cleaned, language)
-        posting.weights, posting.duty_probabilities = weigh_statements(
-            posting.spans, cleaned, getattr(self.model, "duty_detector", None)
-        )
         return posting
 
     def _finish(self, postings: list[_Posting]) -> list[ScoreResult]:
-        """The chunk's products: one duty-model product for all statements, one posting-model call."""
+        """The chunk's products: P(duty) of all statements together, one duty-model product for
+        all statements, one posting-model call."""
         active = [p for p in postings if p.done is None]
+        detector = getattr(self.model, "duty_detector", None)
+        for posting, weighed in zip(active, weigh_chunk([(p.cleaned, p.spans) for p in active], detector), strict=True):
+            posting.weights, posting.duty_probabilities = weighed
         classifier = self.model.duty_classifier
         features, vectors, probabilities, terms = classify_statements(classifier, [p.spans for p in active])
         found: dict[int, Statements] = {}
