@@ -79,3 +79,32 @@ def test_a_fresh_scorer_gives_the_same_bytes(scorer, index):
     path, title = CASES[index]
     text = path.read_text(encoding="utf-8")
     assert Scorer.load().score(text, title).to_json() == scorer.score(text, title).to_json()
+
+
+PROBABILITIES_SCRIPT = """
+import hashlib
+from roleclass.clean import clean_text
+from roleclass.data import load_own_postings, repo_root
+from roleclass.duties import statements
+from roleclass.scorer import Scorer
+detector = Scorer.load().model.duty_detector
+digest = hashlib.sha256()
+for posting in load_own_postings(repo_root() / "corpus")[:120]:
+    cleaned = clean_text(posting.text)
+    digest.update(detector.duty_probabilities(cleaned, statements(cleaned)[1]).tobytes())
+print(digest.hexdigest())
+"""
+
+
+def test_p_duty_is_the_same_to_the_last_bit_whatever_the_hash_seed():
+    """The JSON rounds P(duty)'s consequences to four places, which would hide a last-bit
+    difference: the detector's log-odds add its features up in an order that must not
+    follow the process's string hashes (the cues and heading words were once sets)."""
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", PROBABILITIES_SCRIPT], capture_output=True, text=True, timeout=180,
+            env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

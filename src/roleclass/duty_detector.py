@@ -148,8 +148,9 @@ def _cue_screen() -> CueScreen:
     return CueScreen(_cue_regexes())
 
 
-def _statement_cues(text: str) -> set[str]:
-    return set(_cue_screen().present(text))
+def _statement_cues(text: str) -> list[str]:
+    """The names of the cues found in a statement, in ``STATEMENT_CUES``' order."""
+    return _cue_screen().present(text)
 
 
 def _heading_keys(heading: _Line | None) -> list[str]:
@@ -157,12 +158,15 @@ def _heading_keys(heading: _Line | None) -> list[str]:
     if heading is None:
         return ["f:heading=none"]
     kind = heading_kind(heading.text)
-    return [f"f:heading_kind={kind or 'unknown'}", *(f"f:h:{word}" for word in set(_words(heading.text)))]
+    return [f"f:heading_kind={kind or 'unknown'}", *(f"f:h:{word}" for word in dict.fromkeys(_words(heading.text)))]
 
 
-def _neighbour_cues(cues: set[str]) -> list[str]:
-    """The cues a statement shows its neighbours (in the set's order, as the rows always had them)."""
-    return list(cues & {"we", "we_de", "you", "you_de", "you_will", "skill", "benefit", "experience"})
+_NEIGHBOUR_CUES = frozenset({"we", "we_de", "you", "you_de", "you_will", "skill", "benefit", "experience"})
+
+
+def _neighbour_cues(cues: list[str]) -> list[str]:
+    """The cues a statement shows its neighbours, in ``STATEMENT_CUES``' order."""
+    return [cue for cue in cues if cue in _NEIGHBOUR_CUES]
 
 
 _NOT_CAPITALISED = frozenset({"we", "our", "you", "your", "the", "a", "an", "this", "at"})
