@@ -378,7 +378,8 @@ class _WordBlock(NamedTuple):
             x = np.array([1.0 + math.log(c) for c in count[repeated].tolist()]) * self.idf[item[repeated]]
             dot[repeated] = x * self.coef[item[repeated]]
             square[repeated] = x * x
-        return np.bincount(owner, weights=dot, minlength=n), np.bincount(owner, weights=square, minlength=n)
+        dot_sums, square_sums = (np.bincount(owner, weights=w, minlength=n).astype(float, copy=False) for w in (dot, square))
+        return dot_sums, square_sums
 
 
 _SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, _ScoringTables] = weakref.WeakKeyDictionary()
@@ -494,16 +495,16 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         posting gets the same in any chunk as alone.
         """
         structure, tables = self._tables()
-        logits: list[float] = []
+        keys: list[list[str]] = []
         words: list[list[str]] = []
         sizes: list[int] = []
         for text, spans in postings:
             parts = _statement_parts(text, spans) if spans else []
             sizes.append(len(parts))
-            for keys, statement_words in parts:
-                logits.append(_structure_logit(self.intercept_, structure, keys))
+            for statement_keys, statement_words in parts:
+                keys.append(statement_keys)
                 words.append(statement_words)
-        z = np.array(logits, dtype=float)
+        z = _structure_logits(self.intercept_, structure, keys)
         dot, square = tables.block.sums(words)
         scored = square > 0
         z[scored] += self.word_scale * dot[scored] / np.sqrt(square[scored])  # the word block is L2-normalised
@@ -541,13 +542,16 @@ def _at_count(entry: _WordEntry, count: float) -> _WordEntry:
     return (entry[0], entry[1], x * entry[1], x * x)
 
 
-def _structure_logit(intercept: float, structure: dict[str, float], keys: Iterable[str]) -> float:
-    """The intercept plus the binary coefficients of a statement's feature names, in order."""
-    z = intercept
-    for coef in map(structure.get, keys):
-        if coef is not None:
-            z += coef
-    return z
+def _structure_logits(intercept: float, structure: dict[str, float], keys: Sequence[list[str]]) -> np.ndarray:
+    """Per statement (its binary feature names, in row order): the intercept plus their
+    coefficients, added one after the other as ``logit`` adds them (0.0 for a feature the
+    model lacks), by ``np.bincount``, which adds each statement's weights in the order given."""
+    n = len(keys)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+    coefs = np.fromiter(map(structure.get, itertools.chain.from_iterable(keys), itertools.repeat(0.0)), dtype=float, count=int(lengths.sum()))
+    values = np.insert(coefs, np.cumsum(lengths) - lengths, intercept)  # each statement's own intercept first
+    owners = np.repeat(np.arange(n, dtype=np.int64), lengths + 1)
+    return np.bincount(owners, weights=values, minlength=n).astype(float, copy=False)  # float when empty too
 
 
 def _sigmoid(logits: Sequence[float] | np.ndarray) -> np.ndarray:
