@@ -8,6 +8,8 @@ are in no training data.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 
 import numpy as np
 import pytest
@@ -296,6 +298,22 @@ def test_a_chunk_of_postings_gets_each_posting_its_own_p_duty_bit_for_bit(detect
         if spans:
             assert together.tobytes() == detector.probabilities(statement_features(cleaned, spans)).tobytes()
     assert not any(k.startswith("w:") and k in detector.word_table_ for k in statement_features(unknown, postings[4][1])[0])
+
+
+def test_word_block_sums_equal_the_row_terms_added_in_order_for_a_hand_made_table():
+    """Repeated words and pairs, a pair whose words the table does not hold alone, words it lacks,
+    and a statement without words: each statement's two sums are the row's, to the last bit."""
+    table = {"w:own": (1.3, 0.7), "w:the": (0.2, -0.05), "w:pipeline": (2.1, 1.9), "w:own the": (1.7, 0.3),
+             "w:sell to": (2.5, 0.11), "w:the pipeline": (1.9, -0.4)}
+    block = duty_detector._WordBlock.build(table)
+    entries = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in table.items()}
+    statements_words = [["own", "the", "the", "pipeline", "own", "the"], ["sell", "to", "them", "sell", "to"], [], ["zzz"]]
+    dot, square = block.sums(statements_words)
+    for words, d, q in zip(statements_words, dot.tolist(), square.tolist(), strict=True):
+        terms = [duty_detector._at_count(entries[name], count) for name, count in duty_detector._word_counts(words).items() if name in entries]
+        assert d == functools.reduce(operator.add, (t[2] for t in terms), 0.0)
+        assert q == functools.reduce(operator.add, (t[3] for t in terms), 0.0)
+    assert dot[0] != 0 and dot[1] != 0 and dot[2] == dot[3] == 0.0
 
 
 def test_rows_keep_their_features_in_order_with_word_counts_and_bullet_runs_last():
