@@ -488,11 +488,9 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         """P(duty) of each statement of each posting (its clean text and statements), read
         from the features' parts without building rows, and the same to the last bit as
         ``probabilities`` of the rows ``statement_features`` makes: the log-odds add up the
-        binary coefficients in row order (``_structure_logit``), then the word block of all
-        the postings' statements at once (``_WordBlock.sums``). A feature the model lacks
-        adds nothing here where ``logit`` adds 0.0 (which can only turn a -0.0 sum into
-        +0.0, and P(duty) of either is 0.5). Each statement's numbers are its own, so a
-        posting gets the same in any chunk as alone.
+        binary coefficients in row order (``_structure_logits``), then the word block, for
+        all the postings' statements at once (``_WordBlock.sums``). Each statement's numbers
+        are its own, so a posting gets the same in any chunk as alone.
         """
         structure, tables = self._tables()
         keys: list[list[str]] = []
