@@ -322,27 +322,27 @@ class _WordBlock(NamedTuple):
 
     @classmethod
     def build(cls, word_table: dict[str, tuple[float, float]]) -> _WordBlock:
-        single = [(name, entry) for name, entry in word_table.items() if " " not in name]
-        pairs = [(name, entry) for name, entry in word_table.items() if " " in name]
-        numbers: dict[str, int] = {}
-        for name, _ in single + pairs:
-            for word in name[len(_WORD_PREFIX) :].split(" "):
-                numbers.setdefault(word, len(numbers))
+        """The arrays of a fitted word table (``DutyDetector.word_table_``), built on the first
+        posting: each word alone is item and word number ``i`` in the table's order, then the
+        pairs, whose words not already numbered get the next numbers."""
+        bodies = [name[len(_WORD_PREFIX) :] for name in word_table]
+        entries = np.array(list(word_table.values()), dtype=float).reshape(-1, 2)
+        paired = np.fromiter((" " in body for body in bodies), dtype=bool, count=len(bodies))
+        single_at, pair_at = np.flatnonzero(~paired), np.flatnonzero(paired)
+        numbers = {bodies[i]: n for n, i in enumerate(single_at.tolist())}
+        pairs = [bodies[i].split(" ") for i in pair_at.tolist()]
+        for first, second in pairs:
+            numbers.setdefault(first, len(numbers))
+            numbers.setdefault(second, len(numbers))
         width = max(1, len(numbers))
         unigram = np.full(width, -1, dtype=np.int64)
-        for item, (name, _) in enumerate(single):
-            unigram[numbers[name[len(_WORD_PREFIX) :]]] = item
-        keyed = []
-        for item, (name, _) in enumerate(pairs, start=len(single)):
-            first, second = name[len(_WORD_PREFIX) :].split(" ")
-            keyed.append((numbers[first] * width + numbers[second], item))
-        keyed.sort()
-        entries = np.array([entry for _, entry in single + pairs], dtype=float).reshape(-1, 2)
+        unigram[: len(single_at)] = np.arange(len(single_at))
+        keys = np.array([numbers[first] * width + numbers[second] for first, second in pairs], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        items = np.arange(len(single_at), len(bodies), dtype=np.int64)
+        entries = entries[np.concatenate([single_at, pair_at])]
         idf, coef = entries[:, 0].copy(), entries[:, 1].copy()
-        return cls(
-            numbers, unigram, np.array([k for k, _ in keyed], dtype=np.int64), np.array([i for _, i in keyed], dtype=np.int64),
-            width, len(single), idf, coef, idf * coef, idf * idf,
-        )
+        return cls(numbers, unigram, keys[order], items[order], width, len(single_at), idf, coef, idf * coef, idf * idf)
 
     def sums(self, words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Per statement (its words, in order): the dot product and the squared norm of its

@@ -250,10 +250,16 @@ class Scorer:
         return cls(model, digest)
 
     def score(self, text: str, title: str | None = None) -> ScoreResult:
-        """Score one posting; raises InputError for text that is not a posting."""
-        posting = self._clean(text, title)
-        posting.language = detect_language(posting.cleaned)
-        return self._finish([self._read(posting)])[0]
+        """Score one posting; raises InputError for text that is not a posting.
+
+        The collector is paused as for a chunk (``score_many``): a library's first call
+        builds the models' scoring tables, and the collection that set off cost a third
+        of that call.
+        """
+        with collector.paused():
+            posting = self._clean(text, title)
+            posting.language = detect_language(posting.cleaned)
+            return self._finish([self._read(posting)])[0]
 
     def score_many(
         self, texts: Iterable[object], titles: Iterable[object] | None = None, batch_size: int = SCORE_BATCH
