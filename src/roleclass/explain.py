@@ -11,8 +11,9 @@ gives the same evidence.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from operator import itemgetter
+from typing import NamedTuple
 
 from roleclass.features import Feature
 from roleclass.labels import FUNCTIONS, FUNCTIONS_OF_DUTIES
@@ -22,13 +23,18 @@ MAX_EVIDENCE = 10
 MAX_MERGE_GAP = 2  # characters of whitespace/punctuation allowed between merged terms
 
 
-@dataclass
-class Term:
+class Term(NamedTuple):
+    """A feature's term anchored to its phrase: a tuple, so a posting's terms are made in C
+    (``zip``) and compare equal to plain tuples of the same values."""
+
     start: int
     end: int
     function: str
     weight: float
     statement: int
+
+
+_MERGE_ORDER = itemgetter(4, 2, 0, 1)  # statement, function, start, end
 
 
 def statement_terms(
@@ -63,26 +69,30 @@ def statement_terms(
     return out
 
 
-def _merge(text: str, terms: list[Term]) -> list[Term]:
-    """Merge overlapping or adjacent terms of the same function within a statement."""
-    merged: list[Term] = []
-    for term in sorted(terms, key=lambda t: (t.statement, t.function, t.start, t.end)):
-        last = merged[-1] if merged else None
+def _merge(text: str, terms: Sequence[tuple[int, int, str, float, int]]) -> list[list]:
+    """Merge overlapping or adjacent terms of the same function within a statement.
+
+    Each merged phrase is ``[start, end, function, weight, statement]``, its weight the
+    terms' weights added in (statement, function, start, end) order."""
+    merged: list[list] = []
+    last: list | None = None
+    for start, end, function, weight, statement in sorted(terms, key=_MERGE_ORDER):
         if (
             last is not None
-            and last.statement == term.statement
-            and last.function == term.function
-            and term.start <= last.end + MAX_MERGE_GAP
-            and not text[last.end : term.start].strip(" ,-/&")
+            and last[4] == statement
+            and last[2] == function
+            and start <= last[1] + MAX_MERGE_GAP
+            and not text[last[1] : start].strip(" ,-/&")
         ):
-            last.end = max(last.end, term.end)
-            last.weight += term.weight
+            last[1] = max(last[1], end)
+            last[3] += weight
         else:
-            merged.append(Term(term.start, term.end, term.function, term.weight, term.statement))
+            last = [start, end, function, weight, statement]
+            merged.append(last)
     return merged
 
 
-def evidence(text: str, terms: list[Term], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
+def evidence(text: str, terms: Sequence[tuple[int, int, str, float, int]], duties: str, limit: int = MAX_EVIDENCE) -> list[EvidenceItem]:
     """The strongest merged phrases toward the functions behind the duties label.
 
     A phrase that recurs ("prospects" in five bullets) is listed once, at its strongest
@@ -90,16 +100,16 @@ def evidence(text: str, terms: list[Term], duties: str, limit: int = MAX_EVIDENC
     repeated.
     """
     wanted = FUNCTIONS_OF_DUTIES.get(duties, ())
-    phrases = [t for t in _merge(text, terms) if t.function in wanted]
-    phrases.sort(key=lambda t: (-t.weight, t.start))
+    phrases = [m for m in _merge(text, terms) if m[2] in wanted]
+    phrases.sort(key=lambda m: (-m[3], m[0]))
     out: list[EvidenceItem] = []
     seen: set[str] = set()
-    for t in phrases:
-        key = " ".join(text[t.start : t.end].casefold().split())
+    for start, end, function, weight, _ in phrases:
+        key = " ".join(text[start:end].casefold().split())
         if key in seen:
             continue
         seen.add(key)
-        out.append(EvidenceItem(text[t.start : t.end], t.start, t.end, t.function, round(t.weight, 4)))
+        out.append(EvidenceItem(text[start:end], start, end, function, round(weight, 4)))
         if len(out) == limit:
             break
     return out

@@ -137,7 +137,7 @@ class StatementTerms:
 
     def posting_terms(
         self, first: int, features: KnownFeatures, weights: np.ndarray, functions: Collection[str]
-    ) -> list[explain.Term]:
+    ) -> list[tuple[int, int, str, float, int]]:
         """``explain.statement_terms`` of each weighted statement of one posting, in order.
 
         Statement ``i`` of the posting is row ``first + i``. The terms are the same, in
@@ -153,13 +153,11 @@ class StatementTerms:
         wanted = np.isin(function, [FUNCTIONS.index(f) for f in functions])
         keep = np.flatnonzero((weight > 0) & wanted & (value > 0))
         numbers = self.known[a:b][keep] - self.first[first]  # the posting's features, numbered from 0
-        return [
-            explain.Term(start, end, FUNCTIONS[k], v, i)
-            for start, end, k, v, i in zip(
-                features.start[numbers].tolist(), features.end[numbers].tolist(),
-                function[keep].tolist(), value[keep].tolist(), statement[keep].tolist(), strict=True,
-            )
-        ]
+        names = [FUNCTIONS[k] for k in function[keep].tolist()]
+        return list(zip(  # (start, end, function, weight, statement): an ``explain.Term``'s fields, as plain tuples
+            features.start[numbers].tolist(), features.end[numbers].tolist(), names, value[keep].tolist(), statement[keep].tolist(),
+            strict=True,
+        ))
 
 
 def classify_statements(
