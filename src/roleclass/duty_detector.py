@@ -26,10 +26,10 @@ import operator
 import re
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -294,14 +294,7 @@ def statement_features(text: str, spans: Sequence[Span]) -> list[dict[str, float
 
 
 _WordEntry = tuple[float, float, float, float]  # idf, coefficient, idf x coefficient, idf x idf
-
-
-class _ScoringTables(NamedTuple):
-    """The fitted model as lookups, built from ``word_table_`` (kept to tell when it changes)."""
-
-    source: object
-    words: dict[str, _WordEntry]  # by feature name ("w:sell", "w:sell to"): the model's own strings as keys
-    block: _WordBlock  # the same entries as arrays, for the word blocks of many statements at once
+_T = TypeVar("_T")
 
 
 class _WordBlock(NamedTuple):
@@ -382,7 +375,10 @@ class _WordBlock(NamedTuple):
         return dot_sums, square_sums
 
 
-_SCORING_TABLES: weakref.WeakKeyDictionary[DutyDetector, _ScoringTables] = weakref.WeakKeyDictionary()
+# What a detector's word table is read through, built on first use and kept beside the detector,
+# not in it (the pickled model stays byte for byte the same): by name, the table it was built
+# from (to tell when that is replaced) and the lookups (``DutyDetector._kept``).
+_KEPT: weakref.WeakKeyDictionary[DutyDetector, dict[str, tuple[object, Any]]] = weakref.WeakKeyDictionary()
 
 
 class DutyDetector(ClassifierMixin, BaseEstimator):
@@ -430,23 +426,25 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         }
         self.intercept_ = float(self.model_.intercept_[0])
 
-    def _tables(self) -> tuple[dict[str, float], _ScoringTables]:
-        """The lookup tables of ``_build_tables``, each word's terms at count 1 worked out:
-        (idf, coefficient, idf x coefficient, idf x idf). Built on first use and kept beside
-        the detector (``_SCORING_TABLES``), not in it: the pickled model stays byte for byte
-        the same. Keyed by the feature names the model holds already, so the table adds no
-        strings (one keyed by words and word pairs held copies of them all, and a worker's
-        memory at 100,000 rows went up by about 10 MB: README, "Speed and memory")."""
-        cached = _SCORING_TABLES.get(self)
-        if cached is None or cached.source is not self.word_table_:
-            words = {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()}
-            cached = _SCORING_TABLES[self] = _ScoringTables(self.word_table_, words, _WordBlock.build(self.word_table_))
-        return self.structure_coef_, cached
+    def _kept(self, name: str, build: Callable[[], _T]) -> _T:
+        """The lookups ``build`` makes of ``word_table_``, made once and kept beside the detector."""
+        kept = _KEPT.setdefault(self, {})
+        found = kept.get(name)
+        if found is None or found[0] is not self.word_table_:
+            found = kept[name] = (self.word_table_, build())
+        return found[1]
+
+    def _row_words(self) -> dict[str, _WordEntry]:
+        """Each word's terms at count 1, for ``logit``: (idf, coefficient, idf x coefficient, idf x
+        idf), keyed by the feature names the model holds already, so the table adds no strings
+        (one keyed by words and word pairs held copies of them all, and a worker's memory at
+        100,000 rows went up by about 10 MB: README, "Speed and memory"). Rows are what
+        training and evaluation read; scoring reads the arrays of ``_WordBlock`` instead."""
+        return self._kept("rows", lambda: {name: (idf, coef, idf * coef, idf * idf) for name, (idf, coef) in self.word_table_.items()})
 
     def logit(self, row: dict[str, float]) -> float:
         """The log-odds of duty for one statement's features, computed as ``predict_proba`` does."""
-        structure, tables = self._tables()
-        words = tables.words
+        structure, words = self.structure_coef_, self._row_words()
         z = self.intercept_
         for name, value in row.items():
             if name.startswith("f:"):
@@ -492,7 +490,7 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         all the postings' statements at once (``_WordBlock.sums``). Each statement's numbers
         are its own, so a posting gets the same in any chunk as alone.
         """
-        structure, tables = self._tables()
+        block = self._kept("block", lambda: _WordBlock.build(self.word_table_))
         keys: list[list[str]] = []
         words: list[list[str]] = []
         sizes: list[int] = []
@@ -502,8 +500,8 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
             for statement_keys, statement_words in parts:
                 keys.append(statement_keys)
                 words.append(statement_words)
-        z = _structure_logits(self.intercept_, structure, keys)
-        dot, square = tables.block.sums(words)
+        z = _structure_logits(self.intercept_, self.structure_coef_, keys)
+        dot, square = block.sums(words)
         scored = square > 0
         z[scored] += self.word_scale * dot[scored] / np.sqrt(square[scored])  # the word block is L2-normalised
         probabilities = _sigmoid(z)
