@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -411,7 +411,7 @@ class CueScreen:
         self._all_mask = _mask(range(len(self.cues)))
         # per cue, the search each text gets: its lowered twin's over the lower-cased text, or its own
         self._twins = [lowered_twin(regex) for _, regex in self.cues]
-        self._by_mask: dict[int, tuple[list[int], list[tuple[str, Callable[[str], object], bool]]]] = {}
+        self._by_mask: dict[int, tuple[list[int], list[tuple[str, re.Pattern[str], bool]]]] = {}
 
     def _text_mask(self, text: str) -> int:
         return self._mask_of(read_statement(text))
@@ -421,18 +421,19 @@ class CueScreen:
             return self._all_mask
         return _SHARED.mask(read) >> self._offset & self._all_mask
 
-    def _cues_of(self, mask: int) -> tuple[list[int], list[tuple[str, Callable[[str], object], bool]]]:
-        """The cues of a mask, and each one's search: (name, search, whether it reads the lowered text)."""
+    def _cues_of(self, mask: int) -> tuple[list[int], list[tuple[str, re.Pattern[str], bool]]]:
+        """The cues of a mask, and the regex each runs: (name, its lowered twin or itself, whether
+        that reads the lower-cased text)."""
         found = self._by_mask.get(mask)
         if found is None:
             if len(self._by_mask) > MAX_REMEMBERED_MASKS:
                 self._by_mask = {}
             indices = [i for i in range(len(self.cues)) if mask >> i & 1]
-            searches = [
-                (self.cues[i][0], twin.search, True) if (twin := self._twins[i]) else (self.cues[i][0], self.cues[i][1].search, False)
+            runs = [
+                (self.cues[i][0], twin, True) if (twin := self._twins[i]) else (self.cues[i][0], self.cues[i][1], False)
                 for i in indices
             ]
-            found = self._by_mask[mask] = (indices, searches)
+            found = self._by_mask[mask] = (indices, runs)
         return found
 
     def candidates(self, text: str) -> list[int]:
@@ -441,18 +442,18 @@ class CueScreen:
 
     def present(self, text: str) -> list[str]:
         """The names of the cues whose regex matches ``text`` (``regex.search``), in order."""
-        read = read_statement(text)
-        if read is None:  # every regex, on the text itself
-            return [name for name, regex in self.cues if regex.search(text)]
-        lowered = read.lowered
-        return [name for name, search, on_lowered in self._cues_of(self._mask_of(read))[1] if search(lowered if on_lowered else text)]
+        return [name for name, regex, on in self._runs(text) if regex.search(on)]
 
     def matches(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(name, start, end) of every match of every cue in ``text``: each cue's ``finditer``, cue by cue."""
-        read = read_statement(text)
-        for i in self._cues_of(self._mask_of(read))[0]:
-            name, regex = self.cues[i]
-            twin = self._twins[i]
-            found = twin.finditer(read.lowered) if twin is not None and read is not None else regex.finditer(text)
-            for match in found:
+        for name, regex, on in self._runs(text):
+            for match in regex.finditer(on):
                 yield name, match.start(), match.end()
+
+    def _runs(self, text: str) -> list[tuple[str, re.Pattern[str], str]]:
+        """The cues that may match ``text``, in order: (name, the regex to run, the text to run it on)."""
+        read = read_statement(text)
+        if read is None:  # every regex, on the text itself
+            return [(name, regex, text) for name, regex in self.cues]
+        lowered = read.lowered
+        return [(name, regex, lowered if on_lowered else text) for name, regex, on_lowered in self._cues_of(self._mask_of(read))[1]]
