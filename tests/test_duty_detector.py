@@ -355,3 +355,32 @@ def test_words_lower_case_each_word_as_it_is_read(text):
 @given(st.text(alphabet=st.characters(max_codepoint=0x3FF) | st.sampled_from("’'İΣςσ Ⅻ\u0307"), max_size=40))
 def test_words_on_generated_text(text):
     assert duty_detector._words(text) == [w.lower().replace("’", "'") for w in duty_detector._WORD.findall(text)]
+
+
+def test_heading_shape_reads_no_further_than_the_word_limit():
+    """``_is_heading_shaped`` splits a line into at most one word past the limit; the answers
+    are those of splitting it whole, on every line of our postings and on edge cases."""
+    import json
+    from pathlib import Path
+
+    from roleclass.duty_detector import MAX_HEADING_LINE_WORDS, _is_heading_shaped
+
+    def whole_split(line: str) -> bool:
+        stripped = line.strip()
+        if stripped.startswith("- ") or not stripped:
+            return False
+        words = stripped.strip(" #*:").split()
+        if not words or len(words) > MAX_HEADING_LINE_WORDS:
+            return False
+        if stripped.startswith(("#", "**")) or stripped.endswith((":", "**")):
+            return True
+        return len(words) <= 6 and not stripped.endswith((".", "!", ",", ";")) and stripped[0].isupper()
+
+    edge = [" ".join(["Word"] * n) + end for n in range(1, 12) for end in ("", ":", " ", "  \u2003", "**")]
+    lines = [*edge, "# " + " ".join(["a"] * 8), "#" + " x" * 9, "Our Team\xa0 ", "  :  "]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").split("\n"))):
+            lines += (row.get("text") or "").split("\n")
+    shaped = [_is_heading_shaped(line) for line in lines]
+    assert shaped == [whole_split(line) for line in lines]
+    assert 100 < sum(shaped) < len(lines) // 2

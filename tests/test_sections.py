@@ -75,3 +75,62 @@ def test_the_screened_boilerplate_check_answers_as_the_regex_does():
     found = [reader.is_boilerplate(line) for line in lines]
     assert found == [bool(reader.boilerplate.search(line)) for line in lines]
     assert found[:7] == [True, True, True, False, True, False, True]
+
+
+def _corpus_lines() -> list[str]:
+    import json
+    from pathlib import Path
+
+    lines: list[str] = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").split("\n"))):
+            lines += (row.get("text") or "").split("\n")
+    return lines
+
+
+def test_the_joined_heading_patterns_rule_out_exactly_the_lines_no_pattern_starts():
+    """``_heading_kind`` tries the heading patterns one by one only when their alternation matches:
+    the kinds are those of trying every pattern on every line."""
+    from roleclass.lexicon import lexicons
+    from roleclass.sections import SectionReader
+
+    joined = SectionReader(lexicons().sections)
+    apart = SectionReader(lexicons().sections)
+    apart._any_heading = None  # every pattern tried on every line, as before the alternation
+    lines = [*_corpus_lines(), "About Brightline Packaging", "What you'll do:", "### Zu Deinen Aufgaben gehören:", "Perks"]
+    lines += [line[:colon + 1] for line in lines if 0 < (colon := line.find(":")) <= 70]  # inline labels
+    assert len(lines) > 3000
+    kinds = [joined._heading_kind(line) for line in lines]
+    assert kinds == [apart._heading_kind(line) for line in lines]
+    assert sum(kind is not None for kind in kinds) > 100  # headings of every kind are among them
+    assert {"duties", "requirements", "benefits", "company"} <= set(kinds)
+
+
+def test_patterns_that_refer_to_groups_or_differ_in_flags_are_not_joined():
+    import re
+
+    from roleclass.sections import _any_match
+
+    assert _any_match([re.compile(r"^(a)\1", re.I), re.compile(r"^b", re.I)]) is None  # \1 would change meaning
+    assert _any_match([re.compile(r"^(?P<x>a)(?P=x)", re.I)]) is None
+    assert _any_match([re.compile(r"^a", re.I), re.compile(r"^b")]) is None
+    joined = _any_match([re.compile(r"^(?:sales)\b", re.I), re.compile(r"^(?:about \w+( \w+){0,4}$)\b", re.I)])
+    assert joined is not None
+    assert joined.match("Sales team") and joined.match("About Acme Corp") and not joined.match("About a b c d e f g")
+
+
+def test_the_splitter_shares_the_package_reader_only_for_the_package_lexicon():
+    """Both the splitter and the duty detector ask each line's heading kind: with the package's
+    lexicon they share one reader (one memory of the answers); another lexicon gets its own."""
+    import copy
+
+    from roleclass.lexicon import lexicons
+    from roleclass.sections import default_reader, reader_for
+
+    own = copy.deepcopy(lexicons().sections)
+    assert reader_for(own) is default_reader()
+    own["headings"]["duties"] = [*own["headings"]["duties"], "deine spielwiese"]
+    other = reader_for(own)
+    assert other is not default_reader()
+    assert other.heading_kind("Deine Spielwiese:") == "duties"
+    assert default_reader().heading_kind("Deine Spielwiese:") is None

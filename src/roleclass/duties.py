@@ -36,7 +36,7 @@ from roleclass.attributes import StatementAttributes, attribute_table
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, parse_activities
-from roleclass.sections import SectionReader, default_reader
+from roleclass.sections import default_reader, reader_for
 from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
 STATEMENTS_KEY = "statements"
@@ -75,7 +75,7 @@ class StatementSplitter:
     ) -> None:
         self.min_words = min_words
         source = "config of roleclass_statements"
-        self.sections = default_reader() if sections is None else SectionReader(validate("sections", sections, source))
+        self.sections = default_reader() if sections is None else reader_for(validate("sections", sections, source))
         self.activities = (
             default_words() if activities is None else ActivityWords.from_lexicon(validate("activities", activities, source))
         )

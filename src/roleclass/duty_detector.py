@@ -125,7 +125,8 @@ def _is_heading_shaped(line: str) -> bool:
     stripped = line.strip()
     if stripped.startswith("- ") or not stripped:
         return False
-    words = stripped.strip(" #*:").split()
+    # at most one piece past the limit: a long line is not split into all of its words
+    words = stripped.strip(" #*:").split(None, MAX_HEADING_LINE_WORDS)
     if not words or len(words) > MAX_HEADING_LINE_WORDS:
         return False
     if stripped.startswith(("#", "**")) or stripped.endswith((":", "**")):

@@ -25,6 +25,26 @@ MAX_HEADING_WORDS = 9
 _STRIP = " \t-*#:.!?|•–—"
 HEADING_CACHE_SIZE = 10_000  # remembered lines per reader; the cache is emptied when full, so memory stays flat
 _UNKNOWN = object()
+# What makes alternatives of one regex behave unlike the same patterns compiled apart: a
+# reference to a group by number or name, or a conditional on one (``_any_match``).
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _any_match(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that matches at a text's start exactly when one of ``regexes`` does there.
+
+    An alternation tries its alternatives in order at the same position and succeeds when one
+    does, so ``match`` finds one exactly when some regex's ``match`` does: one C call rules a
+    line out instead of one call per heading pattern. None when the regexes' flags differ or a
+    pattern refers to a group (numbers and names change when the patterns are joined).
+    """
+    flags = {regex.flags for regex in regexes}
+    if len(flags) != 1 or any(_GROUP_REFERENCE.search(regex.pattern) for regex in regexes):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{regex.pattern})" for regex in regexes), flags.pop())
+    except re.error:  # e.g. a group name used by two patterns
+        return None
 
 
 def _looks_like_heading(stripped: str, core: str) -> bool:
@@ -46,6 +66,7 @@ class SectionReader:
         self.keywords = [
             (kind, re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)) for kind, words in lexicon["keywords"].items()
         ]
+        self._any_heading = _any_match([regex for _, regex in self.headings])  # most lines start none of them
         self.max_keyword_heading_words = lexicon["max_keyword_heading_words"]
         self.boilerplate = re.compile("|".join(lexicon["boilerplate"]), re.I)
         # every statement is asked; most hold none of the words a boilerplate phrase starts with
@@ -76,7 +97,11 @@ class SectionReader:
         core = stripped.strip(_STRIP)
         if not core or len(core.split()) > MAX_HEADING_WORDS:
             return None
-        for kind, regex in self.headings:
+        if self._any_heading is not None and self._any_heading.match(core) is None:
+            headings: list[tuple[str, re.Pattern[str]]] = []  # no heading pattern matches: none to try
+        else:
+            headings = self.headings
+        for kind, regex in headings:
             match = regex.match(core)
             if match and (stripped.endswith(":") or len(core) - match.end() <= 12):
                 return kind
@@ -115,6 +140,13 @@ class SectionReader:
 def default_reader() -> SectionReader:
     """The reader of the package's section lexicon."""
     return SectionReader(lexicons().sections)
+
+
+def reader_for(lexicon: dict[str, Any]) -> SectionReader:
+    """A reader of this (validated) section lexicon: the package's own reader when it is the
+    package's lexicon, so the splitter and the duty detector, which both ask each line's
+    heading kind, share one memory of the answers instead of working each out twice."""
+    return default_reader() if lexicon == lexicons().sections else SectionReader(lexicon)
 
 
 def heading_kind(line: str) -> str | None:
