@@ -64,6 +64,10 @@ def test_the_bounded_pipeline_is_chosen_exactly_for_a_run_longer_than_the_suffix
         f"Call {run}\u00a0{run}": False,  # a no-break space splits the run
         f"Call {run}\u3000{run}\u2028y": False,  # so do an ideographic space and a line separator
         f"Call {run}\u200b{run}": True,  # a zero-width space is no space to str.isspace
+        f"{run}y": True,  # a run that opens the text
+        f"- Plan\n{run}y\n- Call": True,  # or a line
+        f"a{run}": True,
+        f"a\x1c{run}": False,  # a file separator is a space to str.isspace
         "": False,
     }
     for text, long in cases.items():

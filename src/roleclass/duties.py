@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span
 from roleclass.attributes import StatementAttributes, attribute_table
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
-from roleclass.quantities import ActivityWords, count_starts, default_words, parse_activities
+from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
 from roleclass.sections import default_reader, reader_for
 from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
@@ -112,7 +112,7 @@ class StatementSplitter:
                 if words < self.min_words:
                     continue
                 span = doc[found[0] : found[1]]
-                activities = parse_activities(span, self.activities, counts_at)
+                activities = parse_activities(span, self.activities, counts_at) if may_count(counts_at, *found) else []
                 boilerplate = sections.is_boilerplate(span_text(span))
                 units = _units(words)
                 weight = 0.0 if boilerplate else sections.section_weight(section) * units
@@ -297,8 +297,9 @@ _READS = _ReadCounter()
 
 # A run of non-space characters longer than the suffix window. ``\s`` in a str pattern is
 # ``str.isspace``, which the tokenizer splits on too; a search allocates nothing, where
-# ``max(map(len, text.split()))`` made a string of every word of the posting.
-_LONG_RUN = re.compile(rf"\S{{{SUFFIX_WINDOW + 1}}}")
+# ``max(map(len, text.split()))`` made a string of every word of the posting. Tried only
+# where a run starts (``(?<!\S)``), so each run is read once, not once from each of its characters.
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{SUFFIX_WINDOW + 1}}}")
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:

@@ -165,6 +165,15 @@ def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
     return lex.count_openers(token_table(doc).lower)
 
 
+def may_count(starts: Sequence[int], start: int, end: int) -> bool:
+    """Whether tokens ``start:end`` hold one that may open a count (``starts``: the Doc's ``count_starts``).
+
+    Without one a statement has no counted activity; most statements have none, and the
+    splitter asks this before making the call to ``parse_activities``."""
+    first = bisect_left(starts, start)
+    return first < len(starts) and starts[first] < end
+
+
 def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Sequence[int] | None = None) -> list[Activity]:
     """Find every counted activity in a statement, with its period if one is given.
 
@@ -174,8 +183,7 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
     table = token_table(span.doc)
     if starts is None:
         starts = count_starts(span.doc, lex)
-    first = bisect_left(starts, span.start)
-    if first == len(starts) or starts[first] >= span.end:
+    if not may_count(starts, span.start, span.end):
         return []  # no count, so no counted activity (most statements): skip the walk below
     words = [i for i in range(span.start, span.end) if not table.space[i]]
     texts = [table.text[i] for i in words]

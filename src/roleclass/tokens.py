@@ -53,14 +53,15 @@ def token_table(doc: Doc) -> TokenTable:
     if table is None:
         text = doc_text(doc)
         array = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE]).astype(np.int64) if len(doc) else np.zeros((0, 5), np.int64)
-        idx, length, alpha, punct, space = array.T.tolist()
+        idx, length = array[:, :2].T.tolist()
+        flags = array[:, 2:].astype(bool)  # ``tolist`` of a bool array gives Python bools, in C
         texts = [text[i : i + n] for i, n in zip(idx, length, strict=True)]
         table = TokenTable(
             texts,
             idx,
-            list(map(bool, alpha)),
-            list(map(bool, punct)),
-            list(map(bool, space)),
+            flags[:, 0].tolist(),
+            flags[:, 1].tolist(),
+            flags[:, 2].tolist(),
             [t.lower() for t in texts],
             array[:, 0],
             array[:, 0] + array[:, 1],
