@@ -16,15 +16,18 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
+import numpy as np
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from roleclass.lexicon import lexicons
-from roleclass.tokens import token_table
+from roleclass.tokens import doc_text, token_table
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
 _MAX_MODIFIERS = 3
@@ -55,13 +58,25 @@ class ActivityWords:
             self._starts[lower] = known
         return known
 
-    def count_openers(self, lowers: list[str]) -> list[int]:
-        """The positions of the lower-cased tokens that may open a count, in order."""
+    def count_openers(self, lowers: list[str], positions: Iterable[int] | None = None) -> list[int]:
+        """The positions of the lower-cased tokens that may open a count, in order.
+
+        ``positions``: the only tokens to ask (in order), when the caller knows the others
+        cannot open one (``count_starts``); every token otherwise.
+        """
+        if positions is not None:
+            return [i for i in positions if self.may_start_count(lowers[i])]
         flags = list(map(self._starts.get, lowers))  # the remembered answers, looked up in one C loop
         if None in flags:  # words not seen before
             for i in [i for i, flag in enumerate(flags) if flag is None]:
                 flags[i] = self.may_start_count(lowers[i])
         return list(itertools.compress(range(len(lowers)), flags))
+
+    @cached_property
+    def word_hashes(self) -> np.ndarray:
+        """spaCy's hashes (``LOWER``) of the number words and number-word parts: a token whose
+        lower case is one of them may open a count (``possible_openers``)."""
+        return np.array(sorted({get_string_id(word) for word in (*self.number_word_parts, *self.number_words_extra)}), dtype=np.uint64)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
@@ -162,7 +177,39 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
 
 def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
     """The positions of a Doc's tokens that may open a count, in order (read once per Doc)."""
-    return lex.count_openers(token_table(doc).lower)
+    table = token_table(doc)
+    return lex.count_openers(table.lower, possible_openers(doc, lex))
+
+
+def possible_openers(doc: Doc, lex: ActivityWords) -> list[int]:
+    """The tokens that ``may_start_count`` could answer yes for, found with array operations:
+    every other token is ruled out without a look-up of its own.
+
+    A token opens a count when it matches ``_DIGITS`` (it starts with a decimal digit, which
+    ``str.lower`` keeps), when its lower case is a number word or part (spaCy's ``LOWER`` hash
+    is the hash of ``str.lower()`` of its text), or when the part before its first hyphen is
+    a number-word part ("twenty-five"; a token that starts with a hyphen has an empty first
+    part). Every token with one of these marks is returned; the caller asks them.
+    """
+    table = token_table(doc)
+    if not table.idx:
+        return []
+    codes = np.frombuffer(doc_text(doc).encode("utf-32-le"), dtype="<u4")
+    first = codes[table.starts]
+    maybe = (first >= 0x30) & (first <= 0x39)
+    for i in np.flatnonzero(first >= 0x80).tolist():  # other scripts' digits: few tokens start beyond ASCII
+        maybe[i] = table.text[i][0].isdecimal()
+    hashes, words = doc.to_array(LOWER), lex.word_hashes
+    at = np.minimum(np.searchsorted(words, hashes), len(words) - 1)
+    maybe |= words[at] == hashes if len(words) else False
+    hyphens = np.flatnonzero(codes == 0x2D)
+    if len(hyphens):
+        token = np.searchsorted(table.starts, hyphens, side="right") - 1
+        inside = (token >= 0) & (hyphens < table.ends[np.maximum(token, 0)])
+        if "" not in lex.number_word_parts:  # a hyphen that opens its token leaves an empty first part
+            inside &= hyphens > table.starts[np.maximum(token, 0)]
+        maybe[token[inside]] = True
+    return np.flatnonzero(maybe).tolist()
 
 
 def may_count(starts: Sequence[int], start: int, end: int) -> bool:
@@ -177,7 +224,11 @@ def may_count(starts: Sequence[int], start: int, end: int) -> bool:
 def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Sequence[int] | None = None) -> list[Activity]:
     """Find every counted activity in a statement, with its period if one is given.
 
-    ``starts``: the Doc's ``count_starts``, when the caller reads many statements of it.
+    ``starts``: the Doc's ``count_starts`` (with the same ``lex``), when the caller reads many
+    statements of it.
+
+    The walk goes token by token only while an activity waits for its period; otherwise
+    nothing can happen before the next token that may open a count, and it jumps there.
     """
     lex = lex or default_words()
     table = token_table(span.doc)
@@ -187,10 +238,17 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
         return []  # no count, so no counted activity (most statements): skip the walk below
     words = [i for i in range(span.start, span.end) if not table.space[i]]
     texts = [table.text[i] for i in words]
+    # where counts may open, as positions in ``words`` (no space token opens one)
+    openers = [bisect_left(words, t) for t in starts[bisect_left(starts, span.start) : bisect_left(starts, span.end)]]
     found: list[Activity] = []
     pending: list[int] = []
     i = 0
     while i < len(words):
+        if not pending:  # no period to wait for: nothing happens before the next opener
+            k = bisect_left(openers, i)
+            if k == len(openers):
+                break
+            i = openers[k]
         period = _period_at(texts, i, lex)
         if period is not None and pending:
             for index in pending:
