@@ -428,15 +428,19 @@ class Scorer:
         return probabilities, verdict, duties
 
     def _duty_spans(self, found: Statements) -> list[DutySpan]:
+        """The listed duty statements, each with its most probable function (the first of equals,
+        as ``argmax``; the probabilities are a softmax, never NaN). The arrays are read as lists
+        once: a posting's tens of statements made as many small array reads each."""
         out = []
-        for i, (span, p, weight) in enumerate(zip(found.spans, found.probabilities, found.weights, strict=True)):
-            if weight <= 0 or not _is_duty(found, i, listing=True):
+        rows, listed = found.probabilities.tolist(), _duty_flags(found, listing=True)
+        for span, row, is_listed in zip(found.spans, rows, listed, strict=True):
+            if not is_listed:
                 continue
-            k = int(p.argmax())
+            k = max(range(len(row)), key=row.__getitem__)
             attributes = statement_attributes(span)
             activities = [a.to_dict() for a in attributes.activities or ()]
             out.append(
-                DutySpan(span_text(span), span.start_char, span.end_char, FUNCTIONS[k], round(float(p[k]), 4), attributes.section, activities)
+                DutySpan(span_text(span), span.start_char, span.end_char, FUNCTIONS[k], round(row[k], 4), attributes.section, activities)
             )
         return out
 
@@ -543,7 +547,7 @@ class Scorer:
 
 def _has_duties(found: Statements) -> bool:
     """Any weighted duty statement at all (else the posting's duties are ``other`` by definition)."""
-    return any(found.weights[i] > 0 and _is_duty(found, i) for i in range(len(found.spans)))
+    return any(_duty_flags(found))
 
 
 def _guarded(function: Callable[..., _T], *args: object) -> _T | ScoreError:
@@ -563,16 +567,20 @@ def _internal(exc: Exception) -> ScoreError:
     return ScoreError(f"internal error ({type(exc).__name__}): {exc}", "internal")
 
 
-def _is_duty(found: Statements, i: int, listing: bool = False) -> bool:
-    """A duty statement: the detector's call when the model has one.
+def _duty_flags(found: Statements, listing: bool = False) -> list[bool]:
+    """Per statement: weighted (weight > 0) and a duty, by the detector's call when the model has one.
 
     Listed as a duty (``listing``) at P(duty) >= DUTY_THRESHOLD; counted toward "any
     duties at all?" at the lower NO_DUTY_THRESHOLD. Without a detector every weighted
     statement counts (as before) and only those of duty sections are listed.
     """
+    weights = found.weights.tolist()
     if found.duty_probabilities is not None:
-        return bool(found.duty_probabilities[i] >= (DUTY_THRESHOLD if listing else NO_DUTY_THRESHOLD))
-    return not listing or statement_attributes(found.spans[i]).section in DUTY_SECTIONS
+        threshold = DUTY_THRESHOLD if listing else NO_DUTY_THRESHOLD
+        return [w > 0 and p >= threshold for w, p in zip(weights, found.duty_probabilities.tolist(), strict=True)]
+    if not listing:
+        return [w > 0 for w in weights]
+    return [w > 0 and statement_attributes(span).section in DUTY_SECTIONS for w, span in zip(weights, found.spans, strict=True)]
 
 
 @lru_cache(maxsize=1)
