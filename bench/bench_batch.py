@@ -268,7 +268,8 @@ STAGES = {
     "features (as model columns)": ("known_features.py", "read_many"),
     "duty model (features, TF-IDF + LR, terms)": ("scorer.py", "classify_statements"),
     "posting model (calibrated LR)": ("posting_model.py", "predict_proba"),
-    "evidence": ("scorer.py", "_evidence"),
+    "evidence terms (a chunk's)": ("scorer.py", "_evidence_terms"),
+    "evidence phrases": ("explain.py", "evidence"),
     "reason + duty spans": ("scorer.py", "_duty_spans"),
     "score (total)": ("scorer.py", "score"),
 }

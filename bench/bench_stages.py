@@ -85,6 +85,7 @@ def instrument() -> None:
     DutyDetector.chunk_weights = timed("duty detector: features and P(duty)", DutyDetector.chunk_weights)
     FeatureColumns.read_many = timed(FEATURES, FeatureColumns.read_many)
     scorer.Scorer._result = timed("verdict, duty spans, reason, evidence", scorer.Scorer._result)
+    scorer.Scorer._evidence_terms = staticmethod(timed("verdict, duty spans, reason, evidence", scorer.Scorer._evidence_terms))
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def test_top_phrases_of_real_german_postings_are_readable_and_distinct(scorer, s
 
 
 def test_evidence_is_the_same_when_only_the_shown_functions_terms_are_built(scorer):
-    """``Scorer._evidence`` builds terms toward the duties label's functions only; every term gives the same list."""
+    """``Scorer._evidence_terms`` builds terms toward the duties label's functions only; every term gives the same list."""
     from roleclass import explain
     from roleclass.features import span_features
     from roleclass.labels import FUNCTIONS_OF_DUTIES
@@ -99,6 +99,7 @@ def test_a_chunks_posting_terms_are_each_statements_own_terms_bit_for_bit(scorer
     every, _, _, terms = classify_statements(model.duty_classifier, read)
     assert terms is not None
     first, compared = 0, 0
+    asked = []
     for k, (spans, features) in enumerate(zip(read, every, strict=True)):
         weights = np.linspace(-0.5, 2.0, len(spans))  # zero and negative weights drop a statement's terms
         for functions in (FUNCTIONS[: 1 + k % 3], ()):
@@ -113,5 +114,9 @@ def test_a_chunks_posting_terms_are_each_statements_own_terms_bit_for_bit(scorer
             got = terms.posting_terms(first, features, weights, functions)
             assert got == expected
             compared += len(got)
+            asked.append((first, features, weights, functions))
         first += len(spans)
     assert compared > 500
+    # the chunk's postings asked together, in another order and some twice: each gets its own terms
+    together = [*asked[::-1], *asked[:5]]
+    assert terms.chunk_terms(together) == [terms.posting_terms(*posting) for posting in together]

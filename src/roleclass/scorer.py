@@ -145,19 +145,47 @@ class StatementTerms:
         strongest term x the statement's weight / the feature's count in the statement,
         kept when positive and toward one of ``functions``.
         """
-        a, b = np.searchsorted(self.known, self.first[[first, first + features.statements]])
-        statement = self.statement[a:b] - first
-        weight = weights[statement]
-        function = self.function[a:b]
-        value = self.term[a:b] * weight / self.count[a:b]
-        wanted = np.isin(function, [FUNCTIONS.index(f) for f in functions])
-        keep = np.flatnonzero((weight > 0) & wanted & (value > 0))
-        numbers = self.known[a:b][keep] - self.first[first]  # the posting's features, numbered from 0
+        return self.chunk_terms([(first, features, weights, functions)])[0]
+
+    def chunk_terms(
+        self, postings: Sequence[tuple[int, KnownFeatures, np.ndarray, Collection[str]]]
+    ) -> list[list[tuple[int, int, str, float, int]]]:
+        """``posting_terms`` of several postings of the chunk (first row, features, weights,
+        functions), worked out in one run of array operations for them all: the same
+        products, element by element, so each posting's terms are the same to the last bit.
+        Per posting, the few dozen small array calls cost more than their arithmetic."""
+        if not postings:
+            return []
+        firsts = np.array([first for first, _, _, _ in postings], dtype=np.int64)
+        sizes = np.array([features.statements for _, features, _, _ in postings], dtype=np.int64)
+        lo, hi = np.searchsorted(self.known, self.first[np.concatenate([firsts, firsts + sizes])]).reshape(2, -1)
+        lengths = hi - lo
+        owner = np.repeat(np.arange(len(postings), dtype=np.int64), lengths)  # each feature's posting
+        at = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+        statement = self.statement[at] - firsts[owner]  # in its posting
+        weight = np.concatenate([w for _, _, w, _ in postings])[statement + (np.cumsum(sizes) - sizes)[owner]]
+        function = self.function[at]
+        value = self.term[at] * weight / self.count[at]
+        allowed = np.zeros((len(postings), len(FUNCTIONS)), dtype=bool)  # per posting, the functions it shows
+        for row, (_, _, _, functions) in enumerate(postings):
+            allowed[row, [FUNCTIONS.index(f) for f in functions]] = True
+        keep = np.flatnonzero((weight > 0) & allowed[owner, function] & (value > 0))
+        kept_owner = owner[keep]
+        # each posting's features, numbered from 0 (``KnownFeatures``), then through the asked postings
+        number = self.known[at[keep]] - self.first[firsts[kept_owner]]
+        feature_offsets = np.cumsum([0, *(len(features.start) for _, features, _, _ in postings[:-1])])
+        number += np.asarray(feature_offsets, dtype=np.int64)[kept_owner]
+        starts = np.concatenate([features.start for _, features, _, _ in postings])[number].tolist()
+        ends = np.concatenate([features.end for _, features, _, _ in postings])[number].tolist()
         names = [FUNCTIONS[k] for k in function[keep].tolist()]
-        return list(zip(  # (start, end, function, weight, statement): an ``explain.Term``'s fields, as plain tuples
-            features.start[numbers].tolist(), features.end[numbers].tolist(), names, value[keep].tolist(), statement[keep].tolist(),
-            strict=True,
-        ))
+        values, statements = value[keep].tolist(), statement[keep].tolist()
+        cuts = np.cumsum([0, *np.bincount(kept_owner, minlength=len(postings)).tolist()]).tolist()
+        return [
+            list(zip(  # (start, end, function, weight, statement): an ``explain.Term``'s fields, as plain tuples
+                starts[a:b], ends[a:b], names[a:b], values[a:b], statements[a:b], strict=True,
+            ))
+            for a, b in itertools.pairwise(cuts)
+        ]
 
 
 def classify_statements(
@@ -369,6 +397,9 @@ class Scorer:
         posting_classifier = self.model.posting_classifier
         rows = [posting_classifier.features(masses[id(p)], p.claim or "other") for p in with_duties]
         duty_probabilities = dict(zip(map(id, with_duties), posting_classifier.predict_proba(rows), strict=True)) if rows else {}
+        choices = {id(p): self._choose(duty_probabilities[id(p)], p.claim, self.min_mismatch_probability) for p in with_duties}
+        evidence_terms = self._evidence_terms(terms, [(found[id(p)], choices[id(p)][2]) for p in with_duties])
+        terms_of = dict(zip(map(id, with_duties), evidence_terms, strict=True))
         out: list[ScoreResult] = []
         for p in postings:
             if p.done is not None:
@@ -376,11 +407,21 @@ class Scorer:
             elif id(p) not in duty_probabilities:
                 result = self._no_duties(p.cleaned, p.language, p.title, p.claim)
             else:
-                result = self._result(
-                    p.cleaned, p.language, p.title, p.claim, found[id(p)], masses[id(p)], duty_probabilities[id(p)]
-                )
+                result = self._result(p.cleaned, p.language, p.title, p.claim, found[id(p)], masses[id(p)], choices[id(p)], terms_of[id(p)])
             out.append(replace(result, title_source=p.title_source))
         return out
+
+    @staticmethod
+    def _evidence_terms(terms: StatementTerms | None, postings: list[tuple[Statements, str]]) -> list[list[tuple[int, int, str, float, int]]]:
+        """The evidence terms of each posting (its statements, its duties label): only toward the
+        functions behind the label, since evidence shows no other; for the chunk at once."""
+        if not postings:
+            return []
+        if terms is None:
+            raise ValueError("these statements were read without their terms")
+        return terms.chunk_terms(
+            [(found.first, found.features, found.weights, FUNCTIONS_OF_DUTIES.get(duties, ())) for found, duties in postings]
+        )
 
     # -- steps ---------------------------------------------------------------------
     @staticmethod
@@ -444,13 +485,6 @@ class Scorer:
             )
         return out
 
-    def _evidence(self, cleaned: str, found: Statements, duties: str) -> list:
-        functions = FUNCTIONS_OF_DUTIES.get(duties, ())  # evidence shows terms toward these only
-        if found.terms is None:
-            raise ValueError("these statements were read without their terms")
-        terms = found.terms.posting_terms(found.first, found.features, found.weights, functions)
-        return explain.evidence(cleaned, terms, duties)
-
     @staticmethod
     def _reason(claim: str | None, duties: str, spans: list[DutySpan]) -> str:
         counted = spans
@@ -469,9 +503,11 @@ class Scorer:
         claim: str,
         found: Statements,
         mass: DutyMass,
-        duty_probabilities: np.ndarray,
+        choice: tuple[dict[str, float], str, str],
+        terms: list[tuple[int, int, str, float, int]],
     ) -> ScoreResult:
-        probabilities, verdict, duties = self._choose(duty_probabilities, claim, self.min_mismatch_probability)
+        """A posting's result from its chosen verdict and duties (``_choose``) and its evidence terms."""
+        probabilities, verdict, duties = choice
         spans = self._duty_spans(found)
         mismatch = is_mismatch(duties, claim)
         review = DEFAULT_POLICY.reason(probabilities, [s.function for s in spans], duties, mismatch)
@@ -485,7 +521,7 @@ class Scorer:
             title_claim=claim,
             mismatch=mismatch,
             reason=self._reason(claim, duties, spans),
-            evidence=self._evidence(cleaned, found, duties),
+            evidence=explain.evidence(cleaned, terms, duties),
             duty_spans=spans,
             text=cleaned,
             language=language,
