@@ -171,6 +171,10 @@ def _neighbour_cues(cues: list[str]) -> list[str]:
 
 
 _NOT_CAPITALISED = frozenset({"we", "our", "you", "your", "the", "a", "an", "this", "at"})
+# the names of the cue features, made once: a statement shows its own cues and its neighbours'
+_CUE_KEYS = {cue: f"f:cue:{cue}" for cue in STATEMENT_CUES}
+_PREV_KEYS = {cue: f"f:prev:{cue}" for cue in STATEMENT_CUES}
+_NEXT_KEYS = {cue: f"f:next:{cue}" for cue in STATEMENT_CUES}
 
 
 def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], list[str]]]:
@@ -185,7 +189,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     total = max(1, len(text))
     n = len(spans)
     span_texts = [span_text(span) for span in spans]
-    cues = [_statement_cues(t) for t in span_texts]
+    cues = list(map(_cue_screen().present, span_texts))  # ``_statement_cues`` of each
     neighbours = [_neighbour_cues(c) for c in cues]
     heading_by_line: list[_Line | None] = []
     current: _Line | None = None
@@ -245,11 +249,11 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
             if statement[:1].isupper() and first not in _NOT_CAPITALISED:
                 keys.append("f:first_cap")
             keys.append(f"f:last:{words[-1]}")
-        keys += [f"f:cue:{cue}" for cue in cues[i]]
+        keys += map(_CUE_KEYS.__getitem__, cues[i])
         if i > 0:
-            keys += [f"f:prev:{cue}" for cue in neighbours[i - 1]]
+            keys += map(_PREV_KEYS.__getitem__, neighbours[i - 1])
         if i + 1 < n:
-            keys += [f"f:next:{cue}" for cue in neighbours[i + 1]]
+            keys += map(_NEXT_KEYS.__getitem__, neighbours[i + 1])
         if bullet and previous_bullet:  # runs of bullets: a list under a heading is the usual duty list
             keys.append("f:bullet_run")
         previous_bullet = bullet
