@@ -518,10 +518,13 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
 
     def chunk_weights(self, postings: Sequence[tuple[str, Sequence[Span]]]) -> list[tuple[np.ndarray, np.ndarray]]:
         """``weights`` of each posting (clean text, statements), P(duty) worked out for all at once."""
-        return [
-            (probabilities, self.combine(probabilities, np.array([base_weight(s) for s in spans], dtype=float)))
-            for probabilities, (_, spans) in zip(self.chunk_probabilities(postings), postings, strict=True)
-        ]
+        probabilities = self.chunk_probabilities(postings)
+        if not probabilities:
+            return []
+        # element by element, so the chunk's weights at once are each posting's alone
+        base = np.array([base_weight(s) for _, spans in postings for s in spans], dtype=float)
+        weights = self.combine(np.concatenate(probabilities), base)
+        return list(zip(probabilities, np.split(weights, np.cumsum([len(p) for p in probabilities[:-1]])), strict=True))
 
     def combine(self, probabilities: np.ndarray, base: np.ndarray) -> np.ndarray:
         """A statement's weight from its P(duty) and its base weight.

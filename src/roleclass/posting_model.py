@@ -92,10 +92,11 @@ def duty_mass(probabilities: np.ndarray, weights: np.ndarray) -> DutyMass:
     """Aggregate statement probabilities (n x 3: sales, marketing, neither) by weight."""
     if len(weights) == 0:
         return DutyMass(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    soft = weights @ probabilities
-    hard = np.zeros(3)
-    np.add.at(hard, probabilities.argmax(axis=1), weights)
-    return DutyMass(*(float(v) for v in soft), *(float(v) for v in hard))
+    soft = (weights @ probabilities).tolist()
+    hard = [0.0, 0.0, 0.0]  # each statement's weight added to its most probable function, in order (as np.add.at)
+    for k, weight in zip(probabilities.argmax(axis=1).tolist(), weights.tolist(), strict=True):
+        hard[k] += weight
+    return DutyMass(*soft, *hard)
 
 
 class PostingClassifier(ClassifierMixin, BaseEstimator):

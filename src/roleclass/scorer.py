@@ -396,7 +396,8 @@ class Scorer:
         with_duties = [p for p in active if _has_duties(found[id(p)])]
         posting_classifier = self.model.posting_classifier
         rows = [posting_classifier.features(masses[id(p)], p.claim or "other") for p in with_duties]
-        duty_probabilities = dict(zip(map(id, with_duties), posting_classifier.predict_proba(rows), strict=True)) if rows else {}
+        # as lists: the verdict reads each posting's few probabilities one by one
+        duty_probabilities = dict(zip(map(id, with_duties), posting_classifier.predict_proba(rows).tolist(), strict=True)) if rows else {}
         choices = {id(p): self._choose(duty_probabilities[id(p)], p.claim, self.min_mismatch_probability) for p in with_duties}
         evidence_terms = self._evidence_terms(terms, [(found[id(p)], choices[id(p)][2]) for p in with_duties])
         terms_of = dict(zip(map(id, with_duties), evidence_terms, strict=True))
@@ -448,7 +449,7 @@ class Scorer:
 
     @staticmethod
     def _choose(
-        duty_probabilities: np.ndarray, claim: str | None, min_mismatch: float = MIN_MISMATCH_PROBABILITY
+        duty_probabilities: Sequence[float], claim: str | None, min_mismatch: float = MIN_MISMATCH_PROBABILITY
     ) -> tuple[dict[str, float], str, str]:
         """Verdict = most probable verdict; duties = most probable label that derives it.
 
