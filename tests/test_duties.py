@@ -112,6 +112,14 @@ def test_sentence_starts_are_the_sentencizers_own():
         doc = nlp.make_doc(text)
         expected = [1 if tag else -1 for tag in sentencizer.predict([doc])[0]] if len(doc) else []
         assert sentence_starts(token_table(doc), sentencizer.punct_chars) == expected, text[:80]
+    # other sentence-final characters: a letter (a final token that is no punctuation), "]" and "^"
+    # (special in a character class), several characters in one (searched token by token), none
+    for punct_chars in (["x", ".", "]", "^"], ["...", "!"], []):
+        other = spacy.blank("en").add_pipe("sentencizer", config={"punct_chars": punct_chars})
+        for text in [*texts[:40], "Sell x more ] then ^ close... x x. ok", "x"]:
+            doc = nlp.make_doc(text)
+            expected = [1 if tag else -1 for tag in other.predict([doc])[0]] if len(doc) else []
+            assert sentence_starts(token_table(doc), other.punct_chars) == expected, (punct_chars, text[:80])
 
 
 def _walked_sentences(doc, starts: list[int], start: int, end: int) -> list[tuple[int, int]]:

@@ -20,6 +20,8 @@ counted activities), in the shape of ``lexicons/sections.toml`` and
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import threading
 from bisect import bisect_right
@@ -87,10 +89,9 @@ class StatementSplitter:
         text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
         tokens = token_table(doc)
         alpha = tokens.alpha
-        starts = doc.user_data.pop(_STARTS_KEY, None)
-        if starts is None:
-            starts = doc.to_array(SENT_START).tolist() if len(doc) else []
-        sentence_tokens = [i for i, start in enumerate(starts) if start == 1]
+        sentence_tokens = doc.user_data.pop(_STARTS_KEY, None)
+        if sentence_tokens is None:  # a pipeline of the caller's: the Doc's own boundaries
+            sentence_tokens = [i for i, start in enumerate(doc.to_array(SENT_START).tolist() if len(doc) else []) if start == 1]
         counts_at = count_starts(doc, self.activities)
         table = attribute_table(doc)  # what the span extensions read (attributes.py)
         for line_start, line_end in _line_ranges(text):
@@ -138,7 +139,7 @@ class StatementSplitter:
         first = _token_at(table, n_chars, start)
         if first < 0:
             return [(start, end)]
-        if start == idx[first] + len(table.text[first]):  # its trailing space: "expand" starts after it
+        if start == table.end[first]:  # its trailing space: "expand" starts after it
             first += 1
         last = _token_at(table, n_chars, end - 1)
         bounds: list[tuple[int, int]] = []
@@ -194,7 +195,7 @@ def _contracted(table: TokenTable, n_chars: int, start: int, end: int) -> tuple[
         return 0, 0
     if table.idx[first] < start:
         first += 1
-    if end < table.idx[last] + len(table.text[last]):
+    if end < table.end[last]:
         last -= 1
     return first, max(first, last + 1)
 
@@ -202,7 +203,8 @@ def _contracted(table: TokenTable, n_chars: int, start: int, end: int) -> tuple[
 def _trimmed(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
     """Tokens ``start:end`` less leading bullet marks and spaces and trailing spaces, so
     offsets frame the words; None when nothing is left."""
-    while start < end and (table.space[start] or table.text[start] in {"-", "*", "•"}):
+    source, idx, token_end = table.source, table.idx, table.end
+    while start < end and (table.space[start] or source[idx[start] : token_end[start]] in {"-", "*", "•"}):
         start += 1
     while end > start and table.space[end - 1]:
         end -= 1
@@ -264,7 +266,7 @@ def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
     for name, component in nlp.pipeline:
         if name == "sentencizer":  # the same boundaries from the token table (the Doc keeps none)
-            doc.user_data[_STARTS_KEY] = sentence_starts(token_table(doc), component.punct_chars)
+            doc.user_data[_STARTS_KEY] = sentence_start_tokens(token_table(doc), component.punct_chars)
             continue
         doc = component(doc)
     return doc, list(doc.spans[STATEMENTS_KEY])
@@ -303,24 +305,55 @@ _LONG_RUN = re.compile(rf"(?<!\S)\S{{{SUFFIX_WINDOW + 1}}}")
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
-    """spaCy's ``Sentencizer.predict`` on a token table: 1 where a sentence starts, else -1.
-
-    The sentencizer walks the Doc's Token objects; this walks the table the other stages
-    read anyway, with the same rule: after a sentence-final character, the next token
-    that is neither punctuation nor one of those characters starts a sentence.
-    """
-    n = len(table.text)
-    starts = [-1] * n
-    if not n:
-        return starts
-    starts[0] = 1
-    seen_period = False
-    texts, punct = table.text, table.punct
-    for i in range(n):
-        in_chars = texts[i] in punct_chars
-        if seen_period and not punct[i] and not in_chars:
-            starts[i] = 1
-            seen_period = False
-        elif in_chars:
-            seen_period = True
+    """spaCy's ``Sentencizer.predict`` on a token table: 1 where a sentence starts, else -1."""
+    starts = [-1] * len(table.idx)
+    for i in sentence_start_tokens(table, punct_chars):
+        starts[i] = 1
     return starts
+
+
+def sentence_start_tokens(table: TokenTable, punct_chars: set[str]) -> list[int]:
+    """The tokens that start a sentence, in order, by the sentencizer's rule: the first token,
+    and after a sentence-final character, the next token that is neither punctuation nor one
+    of those characters.
+
+    So a token starts a sentence exactly when it is the first such token after some token
+    of those characters: each of those tokens names one start. They are few (a posting's
+    full stops), and found by searching the text for their characters, so no token's text
+    is made; the walk over every token that spaCy's sentencizer does is not needed.
+    """
+    n = len(table.idx)
+    if not n:
+        return []
+    finals = _sentence_final_tokens(table, punct_chars)
+    final_set = set(finals)
+    # tokens that may start a sentence: not punctuation (a final token that is not punctuation is skipped below)
+    words = list(itertools.compress(range(n), map(operator.not_, table.punct)))
+    found = {0}
+    for j in finals:
+        k = bisect_right(words, j)
+        while k < len(words) and words[k] in final_set:
+            k += 1
+        if k < len(words):
+            found.add(words[k])
+    return sorted(found)
+
+
+def _sentence_final_tokens(table: TokenTable, punct_chars: set[str]) -> list[int]:
+    """The tokens whose text is one of ``punct_chars``, in order."""
+    if any(len(char) != 1 for char in punct_chars):
+        return [i for i, text in enumerate(table.text) if text in punct_chars]
+    idx, end = table.idx, table.end
+    out = []
+    for match in _any_character(frozenset(punct_chars)).finditer(table.source):
+        at = match.start()
+        token = bisect_right(idx, at) - 1
+        if idx[token] == at and end[token] == at + 1:  # the character is a whole token
+            out.append(token)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _any_character(chars: frozenset[str]) -> re.Pattern[str]:
+    """A regex that finds any one of these characters."""
+    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]" if chars else "(?!)")

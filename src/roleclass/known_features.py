@@ -18,17 +18,20 @@ evidence read, so a posting's vectors and evidence are the same to the last bit
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.strings import get_string_id
 from spacy.tokens import Span
 
 from roleclass.duty_model import DutyClassifier
 from roleclass.features import BIGRAM_PREFIX, act_features, cue_features, word_feature_names
-from roleclass.tokens import token_table
+from roleclass.tokens import TokenTable, token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
 # table starts afresh from the model's, so a long batch's vocabulary cannot grow it without end.
@@ -60,7 +63,7 @@ class FeatureColumns:
     def __init__(self, vocabulary: Mapping[str, int]) -> None:
         self.vocabulary = vocabulary
         self._lock = threading.Lock()  # new words are added under it (the web API scores on threads)
-        self._numbers: dict[str, int] = {}
+        self._numbers: dict[int, int] = {}  # by the hash of the word (``get_string_id``, as ``TokenTable.lower_hash``)
         self._columns = np.full((1024, 2), -1, dtype=np.int64)  # per word number: unigram and stem column
         self._content = np.zeros(1024, dtype=bool)  # per word number: a word that carries meaning
         pairs = []
@@ -73,9 +76,10 @@ class FeatureColumns:
         self._pair_columns = np.array([column for _, column in pairs], dtype=np.int64)
         self._model_words = dict(self._numbers)  # kept when the table starts afresh (the pairs use them)
 
-    def _number(self, word: str) -> int:
-        """The word's number in the table, adding it (and its columns) when new."""
-        number = self._numbers.get(word)
+    def _number(self, word: str, key: int | None = None) -> int:
+        """The word's number in the table, adding it (and its columns) when new (``key``: its hash, when known)."""
+        key = get_string_id(word) if key is None else key
+        number = self._numbers.get(key)
         if number is not None:
             return number
         number = len(self._numbers)
@@ -86,19 +90,25 @@ class FeatureColumns:
         columns = (-1, -1) if names is None else (self.vocabulary.get(names[0], -1), self.vocabulary.get(names[1] or "", -1))
         self._columns[number] = columns
         self._content[number] = names is not None
-        self._numbers[word] = number
+        self._numbers[key] = number
         return number
 
-    def _word_numbers(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each word's number, with the column and content tables they index (read together)."""
+    def _word_numbers(self, tables: Sequence[TokenTable]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each token's word number, the Docs' tokens one after the other, with the column and
+        content tables they index (read together). Words are looked up by the hash of their lower
+        case, which spaCy has for every token; only a word the table has not seen is made as a string."""
+        keys = [key for table in tables for key in table.lower_hash]
         with self._lock:
             if len(self._numbers) > len(self._model_words) + MAX_NEW_WORDS:
                 # afresh, in new tables: a reader holding the old ones still reads what it looked up
                 self._numbers = dict(self._model_words)
                 self._columns, self._content = self._columns.copy(), self._content.copy()
-            numbers = list(map(self._numbers.get, words))
-            if None in numbers:
-                numbers = [self._number(word) if n is None else n for word, n in zip(words, numbers, strict=True)]
+            numbers = list(map(self._numbers.get, keys))
+            if None in numbers:  # words not seen before, numbered in the order they come
+                firsts = list(itertools.accumulate((len(table.idx) for table in tables), initial=0))
+                for k in [k for k, n in enumerate(numbers) if n is None]:
+                    t = bisect_right(firsts, k) - 1
+                    numbers[k] = self._number(tables[t].token_lower(k - firsts[t]), keys[k])
             return np.array(numbers, dtype=np.int64), self._columns, self._content
 
     def read(self, spans: Sequence[Span], acts: bool) -> KnownFeatures:
@@ -112,9 +122,9 @@ class FeatureColumns:
         if not read:
             return [KnownFeatures.empty() for _ in postings]
         tables = [token_table(spans[0].doc) for spans in read]
-        numbers, columns, content = self._word_numbers([word for table in tables for word in table.lower])
+        numbers, columns, content = self._word_numbers(tables)
         starts, ends = np.concatenate([t.starts for t in tables]), np.concatenate([t.ends for t in tables])
-        offsets = np.cumsum([0, *(len(t.lower) for t in tables[:-1])])  # each Doc's first token in the chunk
+        offsets = np.cumsum([0, *(len(t.idx) for t in tables[:-1])])  # each Doc's first token in the chunk
         bounds = np.array(
             [(span.start + offset, span.end + offset) for spans, offset in zip(read, offsets.tolist(), strict=True) for span in spans],
             dtype=np.int64,

@@ -17,15 +17,16 @@ import itertools
 import operator
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from roleclass.lexicon import lexicons
-from roleclass.tokens import doc_text, token_table
+from roleclass.tokens import token_table
 
 _DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\+)?$|^\d+\+?$")
 _MAX_MODIFIERS = 3
@@ -56,25 +57,11 @@ class ActivityWords:
             self._starts[lower] = known
         return known
 
-    def count_openers(self, lowers: list[str], positions: Iterable[int] | None = None) -> list[int]:
-        """The positions of the lower-cased tokens that may open a count, in order.
-
-        ``positions``: the only tokens to ask (in order), when the caller knows the others
-        cannot open one (``count_starts``); every token otherwise.
-        """
-        if positions is not None:
-            return [i for i in positions if self.may_start_count(lowers[i])]
-        flags = list(map(self._starts.get, lowers))  # the remembered answers, looked up in one C loop
-        if None in flags:  # words not seen before
-            for i in [i for i, flag in enumerate(flags) if flag is None]:
-                flags[i] = self.may_start_count(lowers[i])
-        return list(itertools.compress(range(len(lowers)), flags))
-
     @cached_property
-    def count_words(self) -> frozenset[str]:
-        """The number words and number-word parts: a token whose lower case is one of them may
-        open a count (``possible_openers``)."""
-        return frozenset((*self.number_word_parts, *self.number_words_extra))
+    def count_word_hashes(self) -> frozenset[int]:
+        """The hashes (``get_string_id``) of the number words and number-word parts: a token whose
+        lower case is one of them may open a count (``possible_openers``)."""
+        return frozenset(map(get_string_id, (*self.number_word_parts, *self.number_words_extra)))
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> ActivityWords:
@@ -176,7 +163,7 @@ def _period_at(tokens: list[str], i: int, lex: ActivityWords) -> tuple[str, int]
 def count_starts(doc: Doc, lex: ActivityWords) -> list[int]:
     """The positions of a Doc's tokens that may open a count, in order (read once per Doc)."""
     table = token_table(doc)
-    return lex.count_openers(table.lower, possible_openers(doc, lex))
+    return [i for i in possible_openers(doc, lex) if lex.may_start_count(table.token_lower(i))]
 
 
 def possible_openers(doc: Doc, lex: ActivityWords) -> list[int]:
@@ -193,20 +180,20 @@ def possible_openers(doc: Doc, lex: ActivityWords) -> list[int]:
     costs in a tight loop.)
     """
     table = token_table(doc)
-    lowers, texts, idx = table.lower, table.text, table.idx
-    positions = range(len(lowers))
-    found = list(itertools.compress(positions, map(lex.count_words.__contains__, lowers)))
-    found += itertools.compress(positions, map(str.isdecimal, map(_FIRST_CHARACTER, texts)))
+    source, idx, end = table.source, table.idx, table.end
+    positions = range(len(idx))
+    found = list(itertools.compress(positions, map(lex.count_word_hashes.__contains__, table.lower_hash)))
+    first_characters = operator.itemgetter(*idx)(source) if len(idx) > 1 else source[:1]  # a token is never empty
+    found += itertools.compress(positions, map(str.isdecimal, first_characters))
     every_hyphen = "" in lex.number_word_parts  # then a token that starts with one may open a count too
-    for match in (_HYPHEN if every_hyphen else _INNER_HYPHEN).finditer(doc_text(doc)):
+    for match in (_HYPHEN if every_hyphen else _INNER_HYPHEN).finditer(source):
         at = match.start()
         token = bisect_right(idx, at) - 1
-        if at < idx[token] + len(texts[token]) and (every_hyphen or at > idx[token]):
+        if at < end[token] and (every_hyphen or at > idx[token]):
             found.append(token)
     return sorted(set(found))
 
 
-_FIRST_CHARACTER = operator.itemgetter(0)  # of a token's text: never empty
 _HYPHEN = re.compile("-")
 _INNER_HYPHEN = re.compile(r"-(?<=\S-)")  # a hyphen after a space starts its token; the literal first, so re skips to each hyphen
 
@@ -236,7 +223,8 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
     if not may_count(starts, span.start, span.end):
         return []  # no count, so no counted activity (most statements): skip the walk below
     words = [i for i in range(span.start, span.end) if not table.space[i]]
-    texts = [table.text[i] for i in words]
+    source, idx, token_end = table.source, table.idx, table.end
+    texts = [source[idx[i] : token_end[i]] for i in words]
     # where counts may open, as positions in ``words`` (no space token opens one)
     openers = [bisect_left(words, t) for t in starts[bisect_left(starts, span.start) : bisect_left(starts, span.end)]]
     found: list[Activity] = []
@@ -261,7 +249,7 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
             if activity is not None:
                 phrase, function, after = activity
                 end_token = words[after - 1]
-                end = table.idx[end_token] + len(table.text[end_token])
+                end = token_end[end_token]
                 found.append(Activity(phrase, count[0], None, function, table.idx[words[i]], end))
                 pending.append(len(found) - 1)
                 i = after
