@@ -326,34 +326,29 @@ def sentence_start_tokens(table: TokenTable, punct_chars: set[str]) -> list[int]
     if not n:
         return []
     finals = _sentence_final_tokens(table, punct_chars)
-    final_set = set(finals)
-    # tokens that may start a sentence: not punctuation (a final token that is not punctuation is skipped below)
-    words = list(itertools.compress(range(n), map(operator.not_, table.punct)))
-    found = {0}
+    final_set, punct = set(finals), table.punct
+    found = [0]
+    k = 0  # where the last look ahead stopped: a final token before it names the same start
     for j in finals:
-        k = bisect_right(words, j)
-        while k < len(words) and words[k] in final_set:
+        if j < k:
+            continue
+        k = j + 1
+        while k < n and (punct[k] or k in final_set):  # the next token that is neither
             k += 1
-        if k < len(words):
-            found.add(words[k])
-    return sorted(found)
+        if k < n and k != found[-1]:
+            found.append(k)
+    return found
 
 
 def _sentence_final_tokens(table: TokenTable, punct_chars: set[str]) -> list[int]:
-    """The tokens whose text is one of ``punct_chars``, in order."""
+    """The tokens whose text is one of ``punct_chars``, in order: with one-character marks (spaCy's
+    are), the one-character tokens whose character is one, read with passes that iterate in C."""
     if any(len(char) != 1 for char in punct_chars):
         return [i for i, text in enumerate(table.text) if text in punct_chars]
-    idx, end = table.idx, table.end
-    out = []
-    for match in _any_character(frozenset(punct_chars)).finditer(table.source):
-        at = match.start()
-        token = bisect_right(idx, at) - 1
-        if idx[token] == at and end[token] == at + 1:  # the character is a whole token
-            out.append(token)
-    return out
-
-
-@lru_cache(maxsize=8)
-def _any_character(chars: frozenset[str]) -> re.Pattern[str]:
-    """A regex that finds any one of these characters."""
-    return re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]" if chars else "(?!)")
+    idx = table.idx
+    single = list(itertools.compress(range(len(idx)), map((1).__eq__, map(operator.sub, table.end, idx))))
+    if not single:
+        return []
+    starts = list(map(idx.__getitem__, single))
+    characters = operator.itemgetter(*starts)(table.source) if len(starts) > 1 else table.source[starts[0]]
+    return list(itertools.compress(single, map(punct_chars.__contains__, characters)))

@@ -19,6 +19,7 @@ evidence read, so a posting's vectors and evidence are the same to the last bit
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 import weakref
 from bisect import bisect_right
@@ -76,28 +77,38 @@ class FeatureColumns:
         self._pair_columns = np.array([column for _, column in pairs], dtype=np.int64)
         self._model_words = dict(self._numbers)  # kept when the table starts afresh (the pairs use them)
 
-    def _number(self, word: str, key: int | None = None) -> int:
-        """The word's number in the table, adding it (and its columns) when new (``key``: its hash, when known)."""
-        key = get_string_id(word) if key is None else key
-        number = self._numbers.get(key)
-        if number is not None:
-            return number
-        number = len(self._numbers)
-        if number == len(self._content):
+    def _number(self, word: str) -> int:
+        """The word's number in the table, adding it (and its columns) when new."""
+        key = get_string_id(word)
+        self._add([(key, word)])
+        return self._numbers[key]
+
+    def _add(self, words: Sequence[tuple[int, str]]) -> None:
+        """Number the new ones of these words (hash, word) in the order given, each once, and write
+        their columns in one go: a posting brings a few dozen words the table has not seen."""
+        first = len(self._numbers)
+        rows: list[tuple[int, int]] = []
+        content: list[bool] = []
+        for key, word in words:
+            if key in self._numbers:
+                continue
+            self._numbers[key] = first + len(rows)
+            names = word_feature_names(word)  # not the training path's cache: this table remembers it
+            rows.append((-1, -1) if names is None else (self.vocabulary.get(names[0], -1), self.vocabulary.get(names[1] or "", -1)))
+            content.append(names is not None)
+        if not rows:
+            return
+        while first + len(rows) > len(self._content):
             self._columns = np.concatenate([self._columns, np.full_like(self._columns, -1)])
             self._content = np.concatenate([self._content, np.zeros_like(self._content)])
-        names = word_feature_names(word)  # not the training path's cache: this table remembers it
-        columns = (-1, -1) if names is None else (self.vocabulary.get(names[0], -1), self.vocabulary.get(names[1] or "", -1))
-        self._columns[number] = columns
-        self._content[number] = names is not None
-        self._numbers[key] = number
-        return number
+        self._columns[first : first + len(rows)] = rows
+        self._content[first : first + len(rows)] = content
 
     def _word_numbers(self, tables: Sequence[TokenTable]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each token's word number, the Docs' tokens one after the other, with the column and
         content tables they index (read together). Words are looked up by the hash of their lower
         case, which spaCy has for every token; only a word the table has not seen is made as a string."""
-        keys = [key for table in tables for key in table.lower_hash]
+        keys = list(itertools.chain.from_iterable(table.lower_hash for table in tables))
         with self._lock:
             if len(self._numbers) > len(self._model_words) + MAX_NEW_WORDS:
                 # afresh, in new tables: a reader holding the old ones still reads what it looked up
@@ -105,10 +116,12 @@ class FeatureColumns:
                 self._columns, self._content = self._columns.copy(), self._content.copy()
             numbers = list(map(self._numbers.get, keys))
             if None in numbers:  # words not seen before, numbered in the order they come
+                missing = list(itertools.compress(range(len(keys)), map(operator.is_, numbers, itertools.repeat(None))))
                 firsts = list(itertools.accumulate((len(table.idx) for table in tables), initial=0))
-                for k in [k for k, n in enumerate(numbers) if n is None]:
-                    t = bisect_right(firsts, k) - 1
-                    numbers[k] = self._number(tables[t].token_lower(k - firsts[t]), keys[k])
+                owners = [bisect_right(firsts, k) - 1 for k in missing]
+                self._add([(keys[k], tables[t].token_lower(k - firsts[t])) for k, t in zip(missing, owners, strict=True)])
+                for k in missing:
+                    numbers[k] = self._numbers[keys[k]]
             return np.array(numbers, dtype=np.int64), self._columns, self._content
 
     def read(self, spans: Sequence[Span], acts: bool) -> KnownFeatures:
