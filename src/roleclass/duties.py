@@ -255,7 +255,7 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
 
 def pipeline_for(text: str, language: str = "en") -> Language:
     """The pipeline ``statements`` reads this clean text with (``_pipeline`` says which and why)."""
-    return _pipeline(language, _LONG_RUN.search(text) is not None)
+    return _pipeline(language, _LEADING_RUN.match(text) is not None or _INNER_RUN.search(text) is not None)
 
 
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
@@ -297,11 +297,13 @@ class _ReadCounter:
 _READS = _ReadCounter()
 
 
-# A run of non-space characters longer than the suffix window. ``\s`` in a str pattern is
-# ``str.isspace``, which the tokenizer splits on too; a search allocates nothing, where
-# ``max(map(len, text.split()))`` made a string of every word of the posting. Tried only
-# where a run starts (``(?<!\S)``), so each run is read once, not once from each of its characters.
-_LONG_RUN = re.compile(rf"(?<!\S)\S{{{SUFFIX_WINDOW + 1}}}")
+# A run of non-space characters longer than the suffix window: at the text's start, or after a
+# space. ``\s`` in a str pattern is ``str.isspace``, which the tokenizer splits on too; a search
+# allocates nothing, where ``max(map(len, text.split()))`` made a string of every word of the
+# posting. Tried only where a run starts, so each run is read once, not once from each of its
+# characters; the search opens with the space, so ``re`` skips from space to space.
+_LEADING_RUN = re.compile(rf"\S{{{SUFFIX_WINDOW + 1}}}")
+_INNER_RUN = re.compile(rf"\s\S{{{SUFFIX_WINDOW + 1}}}")
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:
