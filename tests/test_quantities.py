@@ -72,7 +72,7 @@ def test_count_openers_are_found_among_the_possible_ones_only():
 
     lex = default_words()
     seen = 0
-    for text in [*_corpus_texts(), _NUMBER_EDGES]:
+    for text in [*_corpus_texts(), _NUMBER_EDGES, "", "5", "five", "-", "   "]:  # and Docs of one token or none
         doc, _ = statements(text, "en")
         every = [i for i, lower in enumerate(token_table(doc).lower) if lex.may_start_count(lower)]
         assert count_starts(doc, lex) == every, text[:80]

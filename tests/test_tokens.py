@@ -20,7 +20,7 @@ def _corpus_texts(limit: int) -> list[str]:
 def test_the_table_holds_each_tokens_text_offset_flags_and_lower_case() -> None:
     from roleclass.tokens import token_table
 
-    texts = [*_corpus_texts(60), "Σ ΟΔΟΣ İstanbul\n\n  - 50 calls/day!!  ", "x"]
+    texts = [*_corpus_texts(60), "Σ ΟΔΟΣ İstanbul\n\n  - 50 calls/day!!  ", "x", "5", "", "   ", "\n\n"]
     for text in texts:
         doc, _ = statements(text, "en")
         table = token_table(doc)
