@@ -203,8 +203,7 @@ def _contracted(table: TokenTable, n_chars: int, start: int, end: int) -> tuple[
 def _trimmed(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
     """Tokens ``start:end`` less leading bullet marks and spaces and trailing spaces, so
     offsets frame the words; None when nothing is left."""
-    source, idx, token_end = table.source, table.idx, table.end
-    while start < end and (table.space[start] or source[idx[start] : token_end[start]] in {"-", "*", "•"}):
+    while start < end and (table.space[start] or table.token_text(start) in {"-", "*", "•"}):
         start += 1
     while end > start and table.space[end - 1]:
         end -= 1
@@ -347,10 +346,6 @@ def _sentence_final_tokens(table: TokenTable, punct_chars: set[str]) -> list[int
     are), the one-character tokens whose character is one, read with passes that iterate in C."""
     if any(len(char) != 1 for char in punct_chars):
         return [i for i, text in enumerate(table.text) if text in punct_chars]
-    idx = table.idx
-    single = list(itertools.compress(range(len(idx)), map((1).__eq__, map(operator.sub, table.end, idx))))
-    if not single:
-        return []
-    starts = list(map(idx.__getitem__, single))
-    characters = operator.itemgetter(*starts)(table.source) if len(starts) > 1 else table.source[starts[0]]
+    single = list(itertools.compress(range(len(table.idx)), map((1).__eq__, map(operator.sub, table.end, table.idx))))
+    characters = table.characters_at(list(map(table.idx.__getitem__, single)))
     return list(itertools.compress(single, map(punct_chars.__contains__, characters)))

@@ -149,11 +149,6 @@ def _cue_screen() -> CueScreen:
     return CueScreen(_cue_regexes())
 
 
-def _statement_cues(text: str) -> list[str]:
-    """The names of the cues found in a statement, in ``STATEMENT_CUES``' order."""
-    return _cue_screen().present(text)
-
-
 def _heading_keys(heading: _Line | None) -> list[str]:
     """The features a statement takes from the heading it sits under."""
     if heading is None:
@@ -189,7 +184,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     total = max(1, len(text))
     n = len(spans)
     span_texts = [span_text(span) for span in spans]
-    cues = list(map(_cue_screen().present, span_texts))  # ``_statement_cues`` of each
+    cues = list(map(_cue_screen().present, span_texts))  # each statement's cues, in ``STATEMENT_CUES``' order
     neighbours = [_neighbour_cues(c) for c in cues]
     heading_by_line: list[_Line | None] = []
     current: _Line | None = None

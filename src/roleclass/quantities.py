@@ -14,7 +14,6 @@ use the package's unless given another (the spaCy component passes its own confi
 from __future__ import annotations
 
 import itertools
-import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -180,13 +179,12 @@ def possible_openers(doc: Doc, lex: ActivityWords) -> list[int]:
     costs in a tight loop.)
     """
     table = token_table(doc)
-    source, idx, end = table.source, table.idx, table.end
+    idx, end = table.idx, table.end
     positions = range(len(idx))
     found = list(itertools.compress(positions, map(lex.count_word_hashes.__contains__, table.lower_hash)))
-    first_characters = operator.itemgetter(*idx)(source) if len(idx) > 1 else source[:1]  # a token is never empty
-    found += itertools.compress(positions, map(str.isdecimal, first_characters))
+    found += itertools.compress(positions, map(str.isdecimal, table.characters_at(idx)))  # each token's first
     every_hyphen = "" in lex.number_word_parts  # then a token that starts with one may open a count too
-    for match in (_HYPHEN if every_hyphen else _INNER_HYPHEN).finditer(source):
+    for match in (_HYPHEN if every_hyphen else _INNER_HYPHEN).finditer(table.source):
         at = match.start()
         token = bisect_right(idx, at) - 1
         if at < end[token] and (every_hyphen or at > idx[token]):
@@ -220,13 +218,12 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
     table = token_table(span.doc)
     if starts is None:
         starts = count_starts(span.doc, lex)
-    if not may_count(starts, span.start, span.end):
+    inside = starts[bisect_left(starts, span.start) : bisect_left(starts, span.end)]
+    if not inside:
         return []  # no count, so no counted activity (most statements): skip the walk below
     words = [i for i in range(span.start, span.end) if not table.space[i]]
-    source, idx, token_end = table.source, table.idx, table.end
-    texts = [source[idx[i] : token_end[i]] for i in words]
-    # where counts may open, as positions in ``words`` (no space token opens one)
-    openers = [bisect_left(words, t) for t in starts[bisect_left(starts, span.start) : bisect_left(starts, span.end)]]
+    texts = list(map(table.token_text, words))
+    openers = [bisect_left(words, t) for t in inside]  # where counts may open, in ``words`` (no space token opens one)
     found: list[Activity] = []
     pending: list[int] = []
     i = 0
@@ -249,7 +246,7 @@ def parse_activities(span: Span, lex: ActivityWords | None = None, starts: Seque
             if activity is not None:
                 phrase, function, after = activity
                 end_token = words[after - 1]
-                end = token_end[end_token]
+                end = table.end[end_token]
                 found.append(Activity(phrase, count[0], None, function, table.idx[words[i]], end))
                 pending.append(len(found) - 1)
                 i = after

@@ -11,6 +11,8 @@ asks for them (scoring does not).
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -59,9 +61,20 @@ class TokenTable:
         """Each token's text lower-cased (``Token.lower_``)."""
         return [t.lower() for t in self.text]
 
+    def token_text(self, i: int) -> str:
+        """Token ``i``'s text, without making every token's."""
+        return self.source[self.idx[i] : self.end[i]]
+
     def token_lower(self, i: int) -> str:
         """Token ``i``'s lower case, without making every token's."""
-        return self.source[self.idx[i] : self.end[i]].lower()
+        return self.token_text(i).lower()
+
+    def characters_at(self, offsets: Sequence[int]) -> Sequence[str]:
+        """The Doc's text's characters at these offsets (``idx``: each token's first; none is
+        empty), read in one C call."""
+        if len(offsets) == 1:  # ``itemgetter`` of one item gives it bare, not in a tuple
+            return [self.source[offsets[0]]]
+        return operator.itemgetter(*offsets)(self.source) if offsets else []
 
 
 def doc_text(doc: Doc) -> str:
