@@ -7,9 +7,12 @@
 machine's load, more than one change is worth. Here two worker processes stay up for the
 whole run, one importing roleclass from the other checkout's ``src/`` and one from this
 one's, both pinned to the same core so that they share whatever else it carries. They score
-the same slices of the same seeded real postings (drawn as ``bench_speed.py`` draws them)
-in turn, the order of the two drawn at random for each slice, after warming up as
-``bench_speed.py`` does; each reports the CPU time (``time.process_time``) its slice took.
+the same slices of the same seeded real postings (drawn as ``bench_speed.py`` draws them:
+distinct postings) in turn, the order of the two drawn at random for each slice, after
+warming up as ``bench_speed.py`` does; each reports the CPU time (``time.process_time``) its
+slice took. Each round starts with both rebuilding their spaCy pipelines (untimed), so
+each reads every posting as a first reading, from a fresh tokenizer cache and vocabulary,
+as a catalogue of distinct postings would be read.
 Prints the ratio after / before of the totals and the median of the slices' ratios (below
 1: the checkout here is faster), and writes bench/results/ab.json.
 """
@@ -48,6 +51,13 @@ def worker(postings: int, size: int) -> None:
     texts, titles = texts[WARM_UP:], titles[WARM_UP:]
     print("ready", flush=True)
     for line in sys.stdin:
+        if line.strip() == "fresh":  # a new round: pipelines rebuilt, so no posting is read from a cache twice
+            from roleclass.duties import _pipeline
+
+            _pipeline.cache_clear()
+            warm_pipelines()
+            print("ready", flush=True)
+            continue
         k = int(line)
         part = slice(k * size, (k + 1) * size)
         started = time.process_time()
@@ -96,6 +106,12 @@ def main() -> None:
     draw = random.Random(args.seed)
     load_before = os.getloadavg()[0]
     for _ in range(args.rounds):
+        for process in workers.values():
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write("fresh\n")
+            process.stdin.flush()
+            if process.stdout.readline().strip() != "ready":
+                raise SystemExit("a worker did not rebuild its pipelines")
         for k in range(args.postings // args.slice):
             order = ["before", "after"] if draw.random() < 0.5 else ["after", "before"]
             for name in order:

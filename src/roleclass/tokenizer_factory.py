@@ -1,29 +1,56 @@
-"""spaCy's default tokenizer, built with our tail-only suffix search from the start.
+"""spaCy's default tokenizer, built with the settings ``duties.pipeline`` reads postings with.
 
-``duties.pipeline`` wants spaCy's own tokenizer with one change: its suffix search reads
-only a word's tail (``duties._tail_search``). Setting ``tokenizer.suffix_search`` on a
-built tokenizer makes spaCy reload all its special cases (some 2,700 for English, about
-0.05 s of a cold ``roleclass score``); building the tokenizer with that search in the
-first place, as spaCy's ``spacy.Tokenizer.v1`` builds it otherwise, gives the same
-tokenizer once. ``spacy.blank(lang, config=BLANK_CONFIG)`` uses it.
+The tokens are exactly spaCy's; three settings make it faster on a stream of postings:
+
+- the suffix search reads only a word's tail (``duties._tail_search``), for the pipeline
+  that reads texts with very long runs of non-space characters. Set on a built tokenizer,
+  it makes spaCy reload every special case (about 0.05 s of a cold ``roleclass score``);
+  built in from the start, as ``spacy.Tokenizer.v1`` builds spaCy's own, it costs nothing.
+- no special cases for strings of whitespace alone ("\\n", "\\t", " "): spaCy lists them
+  with no attribute but their own text, and the tokenizer makes a run of whitespace one
+  token of itself anyway (no prefix, suffix or infix pattern matches whitespace). But a
+  special case found in a text stops the tokenizer caching any new word of the rest of that
+  text (``has_special`` in spaCy's ``Tokenizer._tokenize_affixes`` is set for the whole
+  text), so the first line break of nearly every posting turned its cache off. Without
+  them, a word is cached unless a real special case ("we're", "e.g.") came before it.
+- a larger cache (``CACHE_CHUNKS`` runs of non-space characters, against spaCy's 10,000,
+  which a few hundred postings fill, after which no new word is cached). The pipelines are
+  rebuilt every ``duties.REFRESH_DOCS`` texts, which bounds the memory it takes.
+
+``spacy.blank(lang, config=blank_config(tail_suffixes))`` uses it; ``tests/test_tokenizer_factory.py``
+checks the tokens against spaCy's default tokenizer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from spacy import util
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import registry
 
-TOKENIZER = "roleclass.TailSuffixTokenizer.v1"
-BLANK_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}}
+TOKENIZER = "roleclass.PostingTokenizer.v1"
+CACHE_CHUNKS = 100_000  # runs of non-space characters the tokenizer remembers (spaCy's default: 10,000)
+
+
+def blank_config(tail_suffixes: bool) -> dict[str, Any]:
+    """The ``spacy.blank`` config that builds this tokenizer."""
+    return {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER, "tail_suffixes": tail_suffixes}}}
+
+
+def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str, list[dict[int, str]]]:
+    """The special cases less those of whitespace alone that only give the string as its one token
+    (what the tokenizer makes of a run of whitespace without them)."""
+    return {string: tokens for string, tokens in rules.items() if string.strip() or tokens != [{ORTH: string}]}
 
 
 @registry.tokenizers(TOKENIZER)
-def create_tail_suffix_tokenizer() -> Callable[[Language], Tokenizer]:
-    """spaCy's ``create_tokenizer`` (``spacy.Tokenizer.v1``), its suffix search wrapped by ``_tail_search``."""
+def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language], Tokenizer]:
+    """spaCy's ``create_tokenizer`` (``spacy.Tokenizer.v1``) with the settings above; the suffix
+    search wrapped by ``_tail_search`` when ``tail_suffixes``."""
     from roleclass.duties import _tail_search
 
     def tokenizer_factory(nlp: Language) -> Tokenizer:
@@ -35,12 +62,13 @@ def create_tail_suffix_tokenizer() -> Callable[[Language], Tokenizer]:
         infix_finditer = util.compile_infix_regex(infixes).finditer if infixes else None
         return Tokenizer(
             nlp.vocab,
-            rules=nlp.Defaults.tokenizer_exceptions,
+            rules=without_whitespace_cases(nlp.Defaults.tokenizer_exceptions),
             prefix_search=prefix_search,
-            suffix_search=_tail_search(suffix_search),  # as pipeline() set it after the fact before
+            suffix_search=_tail_search(suffix_search) if tail_suffixes and suffix_search else suffix_search,
             infix_finditer=infix_finditer,
             token_match=nlp.Defaults.token_match,
             url_match=nlp.Defaults.url_match,
+            max_cache_size=CACHE_CHUNKS,
         )
 
     return tokenizer_factory

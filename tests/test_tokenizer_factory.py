@@ -1,0 +1,82 @@
+"""The posting tokenizer gives spaCy's default tokenizer's tokens, first read and from its cache."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+from spacy.attrs import IDX, ORTH, SPACY
+
+from roleclass.clean import clean_text
+from roleclass.duties import _pipeline
+from roleclass.tokenizer_factory import CACHE_CHUNKS, without_whitespace_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_SAMPLE = 400
+
+# Written for this test: line breaks before and after special cases ("we're", "e.g.", "don't"),
+# blank lines, tabs, doubled spaces, non-breaking spaces, bullets, links and numbers.
+TEXTS = [
+    "Account Executive\n\nWhat you'll do:\n- Make 60 outbound calls a day\n- Close deals, e.g. renewals.\n",
+    "We're hiring!\nYou'll own the pipeline.\n\n\nDon't apply if you can't travel.\tThanks\t\tagain",
+    "Plan campaigns  (paid,  organic)\n  - Report to the CMO\n\xa0Budget: $250k/yr, see https://example.com/jobs?id=7.",
+    "Wir suchen dich!\nDu betreust Kunden z.B. im Außendienst.\nBewirb dich bis 30.06.2026 – wir freuen uns.",
+    "\n\nLeading line breaks\n\n",
+    " ",
+    "\t\n \n",
+]
+
+
+def _tokens(nlp, text: str) -> np.ndarray:
+    return nlp.make_doc(text).to_array([ORTH, SPACY, IDX])
+
+
+def _same_as_spacy(language: str, texts: list[str]) -> None:
+    default = spacy.blank(language)
+    for bounded in (False, True):
+        ours = _pipeline(language, bounded)
+        for rounds in range(2):  # the second round reads what the first cached
+            for i, text in enumerate(texts):
+                assert np.array_equal(_tokens(ours, text), _tokens(default, text)), (language, bounded, rounds, i)
+
+
+def test_whitespace_special_cases_are_dropped_and_no_other() -> None:
+    rules = spacy.blank("en").Defaults.tokenizer_exceptions
+    kept = without_whitespace_cases(rules)
+    assert set(rules) - set(kept) == {"\n", "\t", " "}
+    assert kept["\xa0"] == rules["\xa0"]  # whitespace with a NORM of its own stays a special case
+    assert kept["we're"] == rules["we're"]
+
+
+def test_the_pipelines_tokenizer_keeps_more_and_no_whitespace_cases() -> None:
+    tokenizer = _pipeline("en", False).tokenizer
+    assert tokenizer.max_cache_size == CACHE_CHUNKS > spacy.blank("en").tokenizer.max_cache_size
+    assert "\n" not in tokenizer.rules and "we're" in tokenizer.rules
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_tokens_are_spacys_on_written_texts(language: str) -> None:
+    _same_as_spacy(language, TEXTS + [clean_text(text) for text in TEXTS])
+
+
+def test_tokens_are_spacys_on_the_corpus() -> None:
+    texts = []
+    for path in sorted((ROOT / "corpus").glob("postings*.jsonl")):
+        texts += [clean_text(json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    assert len(texts) > 100
+    _same_as_spacy("en", texts)
+
+
+def test_tokens_are_spacys_on_real_postings(shared_dir: Path) -> None:
+    files = sorted((shared_dir / "realdata").glob("*.jsonl"))
+    if not files:
+        pytest.skip("../shared/realdata is absent: the real postings can't be compared")
+    rows = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    texts = [row["description"] for row in rows if row.get("description")]
+    sample = random.Random(12).sample(texts, min(REAL_SAMPLE, len(texts)))
+    for language in ("en", "de"):
+        _same_as_spacy(language, [clean_text(text) for text in sample])
