@@ -1,4 +1,5 @@
-"""The posting tokenizer gives spaCy's default tokenizer's tokens, first read and from its cache."""
+"""The posting pipelines give spaCy's default tokenizer's tokens, first read and from their cache,
+and the lexical attributes the token table reads as spaCy's vocabulary gives them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from spacy.attrs import IDX, ORTH, SPACY
 from roleclass.clean import clean_text
 from roleclass.duties import _pipeline
 from roleclass.tokenizer_factory import CACHE_CHUNKS, without_whitespace_cases
+from roleclass.tokens import LEXEME_ATTRS
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SAMPLE = 400
@@ -32,7 +34,7 @@ TEXTS = [
 
 
 def _tokens(nlp, text: str) -> np.ndarray:
-    return nlp.make_doc(text).to_array([ORTH, SPACY, IDX])
+    return nlp.make_doc(text).to_array([ORTH, SPACY, IDX, *LEXEME_ATTRS])
 
 
 def _same_as_spacy(language: str, texts: list[str]) -> None:
@@ -56,6 +58,16 @@ def test_the_pipelines_tokenizer_keeps_more_and_no_whitespace_cases() -> None:
     tokenizer = _pipeline("en", False).tokenizer
     assert tokenizer.max_cache_size == CACHE_CHUNKS > spacy.blank("en").tokenizer.max_cache_size
     assert "\n" not in tokenizer.rules and "we're" in tokenizer.rules
+
+
+def test_new_words_get_the_tables_attributes_and_the_vocabulary_its_language() -> None:
+    for language in ("en", "de"):
+        nlp = _pipeline(language, False)
+        assert set(nlp.vocab.lex_attr_getters) == {*LEXEME_ATTRS, spacy.attrs.LANG}
+        assert nlp.vocab.lang == language
+        words = nlp.make_doc("Zyxwq-Umsatzplanung: 42 NEUKUNDEN, „Außendienst“ & you'll…")
+        reference = spacy.blank(language).make_doc(words.text)
+        assert np.array_equal(words.to_array(list(LEXEME_ATTRS)), reference.to_array(list(LEXEME_ATTRS)))
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import LANG, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -39,7 +39,7 @@ from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
 from roleclass.sections import default_reader, reader_for
-from roleclass.tokens import TEXT_KEY, TokenTable, doc_text, span_text, token_table
+from roleclass.tokens import LEXEME_ATTRS, TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
 STATEMENTS_KEY = "statements"
 MIN_STATEMENT_WORDS = 3
@@ -244,6 +244,13 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
     from roleclass.tokenizer_factory import blank_config
 
     nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en", config=blank_config(bounded_suffixes))
+    # A word the vocabulary has not seen gets the attributes the token table reads, not spaCy's 22
+    # (its shape, prefix, suffix, norm, stop word, number and URL likeness...): about 12 against
+    # 4 microseconds a new word (bench/bench_lexemes.py), and a stream of distinct postings
+    # brings tens a posting. A Doc of this pipeline reads as spaCy's for those attributes only
+    # (and its language: ``Vocab.lang`` asks the LANG getter).
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (*LEXEME_ATTRS, LANG)}
     nlp.max_length = MAX_DOC_CHARS
     nlp.add_pipe("sentencizer")
     lexicon = lexicons()

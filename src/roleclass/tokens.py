@@ -22,6 +22,9 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 _KEY = "roleclass_tokens"
+# The lexical attributes a token table reads (``IDX`` and ``LENGTH`` are the token's own): the
+# only ones roleclass's pipelines compute for a new word (``duties.pipeline``)
+LEXEME_ATTRS = (IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER)
 TEXT_KEY = "roleclass_text"  # the Doc's text when the caller knows it (Doc.text joins every token)
 
 
@@ -93,7 +96,7 @@ def token_table(doc: Doc) -> TokenTable:
     """The Doc's token table, built on first use and kept in ``doc.user_data``."""
     table = doc.user_data.get(_KEY)
     if table is None:
-        read = doc.to_array([IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LOWER]) if len(doc) else np.zeros((0, 6), np.uint64)
+        read = doc.to_array([IDX, LENGTH, *LEXEME_ATTRS]) if len(doc) else np.zeros((0, 6), np.uint64)
         array = read[:, :5].astype(np.int64)
         ends = array[:, 0] + array[:, 1]
         flags = array[:, 2:].astype(bool)  # ``tolist`` of a bool array gives Python bools, in C
