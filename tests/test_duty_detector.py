@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+import re
 
 import numpy as np
 import pytest
@@ -343,6 +344,7 @@ def first_pos(text: str, span) -> int:
         "Größe, Außendienst und STRASSE",
         "İstanbul office, Σ-index ΟΔΟΣ.Α and Ⅻ plans",
         "café’s owner, ÀÉÎ and ÿ",
+        "Fläche² von 3½ m³, µm¹ and ª/º × ÷ ¼-¾ x_y 2nd",
         "",
     ],
 )
@@ -355,6 +357,14 @@ def test_words_lower_case_each_word_as_it_is_read(text):
 @given(st.text(alphabet=st.characters(max_codepoint=0x3FF) | st.sampled_from("’'İΣςσ Ⅻ\u0307"), max_size=40))
 def test_words_on_generated_text(text):
     assert duty_detector._words(text) == [w.lower().replace("’", "'") for w in duty_detector._WORD.findall(text)]
+
+
+def test_the_latin1_word_letters_are_the_word_patterns_on_every_lower_case_latin1_character():
+    letters = re.compile(r"[^\W\d_]")
+    for character in map(chr, range(256)):
+        if character.lower() == character:  # what lower-cased Latin-1 text holds
+            found = duty_detector._LATIN1_LOWER_WORD.fullmatch(character) is not None
+            assert found == (letters.fullmatch(character) is not None), repr(character)
 
 
 def test_heading_shape_reads_no_further_than_the_word_limit():

@@ -42,6 +42,7 @@ from roleclass.sections import default_reader, reader_for
 from roleclass.tokens import LEXEME_ATTRS, TEXT_KEY, TokenTable, doc_text, span_text, token_table
 
 STATEMENTS_KEY = "statements"
+_SPANS_KEY = "roleclass_statement_spans"  # the splitter's own list of the statements, for ``statements``
 MIN_STATEMENT_WORDS = 3
 ACTIVITY_BOOST = 1.0  # a counted sales/marketing activity doubles a statement's weight
 SUPPORTED_LANGUAGES = SUPPORTED  # one list, in language.py
@@ -124,6 +125,7 @@ class StatementSplitter:
                 table[span.start, span.end] = StatementAttributes(section, weight, base, activities)
                 spans.append(span)
         doc.spans[STATEMENTS_KEY] = spans
+        doc.user_data[_SPANS_KEY] = spans  # ``statements`` hands these on, not new Span objects read back from the group
         return doc
 
     @staticmethod
@@ -274,7 +276,8 @@ def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
             doc.user_data[_STARTS_KEY] = sentence_start_tokens(token_table(doc), component.punct_chars)
             continue
         doc = component(doc)
-    return doc, list(doc.spans[STATEMENTS_KEY])
+    spans = doc.user_data.pop(_SPANS_KEY, None)
+    return doc, spans if spans is not None else list(doc.spans[STATEMENTS_KEY])
 
 
 class _ReadCounter:
