@@ -104,13 +104,23 @@ def test_ftfys_mojibake_regex_still_has_the_shape_the_windowed_search_needs() ->
 
     from ftfy.badness import BADNESS_RE
 
-    from roleclass.clean import _every_alternative_needs_non_ascii, _mojibake_search
+    from roleclass.clean import _mojibake_search, _mojibake_triggers
 
     parsed = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
-    assert _every_alternative_needs_non_ascii(parsed)
+    triggers = _mojibake_triggers(parsed)
+    assert triggers is not None
+
+    def triggered(text: str) -> bool:
+        return any(trigger.search(text) for trigger in triggers)
+
+    assert triggered("Ã") and triggered("ü’") and triggered("\x85")
+    assert not triggered("Köln, für “growth” – café • 50 €")  # lone non-ASCII: nothing to search
     assert parsed.getwidth()[1] <= 8
     assert _mojibake_search().__name__ == "search"  # the windowed one is in use
-    assert not _every_alternative_needs_non_ascii(sre_parse.parse("[a-z]é|x[\\w]"))  # "x\w" can be all ASCII
+    assert _mojibake_triggers(sre_parse.parse("[a-z]é|x[\\w]")) is None  # "x\w" can be all ASCII
+    made_up = _mojibake_triggers(sre_parse.parse("a[éè]b|[ÃÂ][€™]|[Œœ][^a-z]"))  # pairless alternatives give their characters
+    assert made_up is not None
+    assert [any(r.search(t) for r in made_up) for t in ("è", "Œ", "Ã", "Ã€", "é x")] == [True, True, False, True, True]
 
 
 @pytest.mark.parametrize(
@@ -123,6 +133,10 @@ def test_ftfys_mojibake_regex_still_has_the_shape_the_windowed_search_needs() ->
         "Caf\u00e9 team \u2013 \u201cgrowth\u201d \u2022 K\u00f6ln",  # non-ASCII but no mojibake
         "a" * 30 + "\u00d8\u00a7\u00d9\u201e" + "b" * 30,  # the four-character Arabic mojibake alternative
         "x" * 11 + "\u00e9" + "y" * 12 + "\u00c3" + "\u00a9",  # a gap of twelve ASCII characters
+        "\u00fc\u00fc\u00c3\u00a9 team",  # a match that starts with the second character of a run of three
+        "Gr\u00f6\u00dfe \u00e4\u00f6\u00fc\u00e2\u20ac\u2122s",  # a match at the end of a longer run
+        "caf\u0153, b\u0153uf \u0152!",  # \u0153 (\u0152) before a non-letter, alone
+        "price\u00c2 \u00a3",  # \u00c2 alone before a space
     ],
 )
 def test_the_windowed_mojibake_search_finds_what_the_whole_search_finds(text: str) -> None:
