@@ -1,4 +1,11 @@
-from roleclass.clean import clean_text, looks_like_html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from roleclass.clean import _HTML_HINT, _NON_ASCII_RUN, clean_text, looks_like_html
+from roleclass.language import MIN_LETTERS, SAMPLE_CHARS, too_few_letters
 
 
 def test_html_list_items_each_get_their_own_line_and_entities_are_decoded():
@@ -42,3 +49,35 @@ def test_markup_only_html_cleans_to_nothing():
 def test_html_detection_ignores_plain_angle_brackets():
     assert not looks_like_html("Revenue > $1M and margin < 10%")
     assert looks_like_html("<li>item</li>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales & Marketing lead, 5 < 10 and no tags",
+        "Plain start &amp; an entity",
+        "a < b, then <p>a paragraph</p>",
+        "R&D team &nbsp;and <br/>",
+        "&",
+        "<",
+        "no markup at all",
+        "x" * 50 + "<li>late item</li>",
+        "&#8217; first, then < stray",
+    ],
+)
+def test_html_detection_searching_from_the_first_tag_or_entity_start_finds_what_the_whole_search_finds(text):
+    assert looks_like_html(text) == bool(_HTML_HINT.search(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\x7f\x80\u00e4\u00df\u2019\u201c\U0001f600\ud7ff"), max_size=30))
+def test_non_ascii_runs_are_the_negated_class_runs(text):
+    assert _NON_ASCII_RUN.findall(text) == re.findall(r"[^\x00-\x7f]{2,}", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "1234 5678 " * 30 + "few words here", "- - - - " * 20 + "Sales manager wanted now", "Account Executive, EMEA", "ü" * 25],
+)
+def test_too_few_letters_counts_the_sample_as_before(text):
+    assert too_few_letters(text) == (sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS)

@@ -71,8 +71,11 @@ def detect_language(text: str) -> str:
 
 
 def too_few_letters(text: str) -> bool:
-    """Too few letters in the sample to tell a language: read as English."""
-    return sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS
+    """Too few letters in the sample to tell a language: read as English.
+
+    Nearly every posting has enough in its first hundred characters, which are counted first.
+    """
+    return sum(map(str.isalpha, text[:100])) < MIN_LETTERS and sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS
 
 
 def windows(text: str) -> tuple[str, str] | None:
