@@ -36,7 +36,7 @@ from roleclass.tokens import TokenTable, token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
 # table starts afresh from the model's, so a long batch's vocabulary cannot grow it without end.
-MAX_NEW_WORDS = 20_000
+MAX_NEW_WORDS = 100_000  # about 10 MB; a stream of distinct postings brings some 17 new words a posting
 _PAIR_SHIFT = 32  # a word pair's key: first word's number << 32 | second word's number
 _WORDS, _PAIRS, _ACTS, _CUES = range(4)  # the blocks of a statement's features, in order
 
