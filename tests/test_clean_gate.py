@@ -8,7 +8,7 @@ from pathlib import Path
 import ftfy
 import pytest
 
-from roleclass.clean import _repair_mac_roman, clean_text, ftfy_would_change
+from roleclass.clean import _repair_mac_roman, clean_text, fix_with_ftfy, ftfy_would_change
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,8 +26,27 @@ def _texts(paths: list[Path]) -> list[str]:
 def _check(texts: list[str]) -> None:
     for i, raw in enumerate(texts):
         text = _prepared(raw)
+        fixed = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
         if not ftfy_would_change(text):
-            assert ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC") == text, f"text {i}: ftfy skipped but needed"
+            assert fixed == text, f"text {i}: ftfy skipped but needed"
+        assert fix_with_ftfy(text) == fixed, f"text {i}: ftfy line by line differs"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales &amp; Marketing\nplain line\nR&amp;D &#128; &#x2019;",  # entities on two lines, one a C1 control
+        "R&amp;D\n<p>Sales</p>\nmore &amp; after the tag line",  # unescaping stops at the first line with "<"
+        "plain\n\nWe\u00e2\u20ac\u2122re hiring\n\ufb01nance\n",  # mojibake and a ligature on their own lines
+        "Great team\n\u00c2 Join us today\nok",  # mojibake only a line start reveals
+        "decomposed a\u0308\nand composed \u00e4",
+        "&lt;p&gt;escaped markup&lt;/p&gt;\n&amp;amp; twice",
+        "no newline at the end &amp;",
+        "",
+    ],
+)
+def test_ftfy_line_by_line_is_ftfy(text: str) -> None:
+    assert fix_with_ftfy(text) == ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,11 @@ def ftfy_would_change(text: str) -> bool:
     and the 133 that ftfy changes are exactly the ones sent to it (tests/test_clean_gate.py).
     """
     tag = text.find("<")
-    unescaped = text if tag < 0 else text[: text.rfind("\n", 0, tag) + 1]
+    return _would_change(text, text if tag < 0 else text[: text.rfind("\n", 0, tag) + 1])
+
+
+def _would_change(text: str, unescaped: str) -> bool:
+    """``ftfy_would_change`` of a text whose part ``unescaped`` ftfy would unescape entities in."""
     if _ENTITY.search(unescaped):
         return True
     if not _PLAIN.search(text):
@@ -108,6 +112,32 @@ def ftfy_would_change(text: str) -> bool:
     # across a line break only sends the text to ftfy, which then changes nothing), except
     # its one "^" alternative, "^[ÃÂ] ", at a line's start: that one is searched for too.
     return _mojibake_search()(text) or bool(_BAD_LINE_START.search(text))
+
+
+def fix_with_ftfy(text: str) -> str:
+    """``ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")``, asking ftfy only about
+    the lines it would change.
+
+    ``ftfy.fix_text`` cuts the text into lines (of at most ``max_decode_length``
+    characters) and fixes each alone, unescaping entities until a line holds "<"; this is
+    that loop, with each line first put to the checks of ``ftfy_would_change``: a posting
+    sent to ftfy for one "&amp;" (most of those sent) has ftfy read that line, not all of
+    them (``tests/test_clean_gate.py`` compares the two on every posting we have).
+    """
+    import ftfy
+
+    config = ftfy.TextFixerConfig(explain=False, uncurl_quotes=False, normalization="NFC")
+    out, pos = [], 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        end = min(end, pos + config.max_decode_length)
+        line = text[pos:end]
+        if config.unescape_html == "auto" and "<" in line:
+            config = config._replace(unescape_html=False)
+        changes = _would_change(line, line if config.unescape_html else "")
+        out.append(ftfy.fix_and_explain(line, config).text if changes else line)
+        pos = end
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -226,9 +256,7 @@ def clean_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _repair_mac_roman(text)
     if ftfy_would_change(text):
-        import ftfy  # imported only for text that needs it
-
-        text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+        text = fix_with_ftfy(text)  # ftfy imported only for text that needs it
     if looks_like_html(text):
         text = _render_html(text)
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
