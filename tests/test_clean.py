@@ -4,7 +4,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roleclass.clean import _HTML_HINT, _NON_ASCII_RUN, clean_text, looks_like_html
+from roleclass.clean import (
+    _BULLET,
+    _HTML_HINT,
+    _LONG_RUN,
+    _NON_ASCII_RUN,
+    _SPACES,
+    _break_run,
+    _tidy_lines,
+    clean_text,
+    looks_like_html,
+)
 from roleclass.language import MIN_LETTERS, SAMPLE_CHARS, too_few_letters
 
 
@@ -81,3 +91,33 @@ def test_non_ascii_runs_are_the_negated_class_runs(text):
 )
 def test_too_few_letters_counts_the_sample_as_before(text):
     assert too_few_letters(text) == (sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS)
+
+
+def _tidy_line_by_line(text: str) -> list[str]:
+    """What ``_tidy_lines`` gives, as it was written first: every step on every line."""
+    out = []
+    for line in text.split("\n"):
+        line = _LONG_RUN.sub(_break_run, _SPACES.sub(" ", line).strip())
+        out.append(_BULLET.sub("- ", line) if _BULLET.match(line) else line)
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  - item\t\tone\u00a0 two  \n• bullet\u2003\u2003here\n1) first",
+        "x" * 150 + "\u200b" + "y" * 150,  # a zero-width space is no \\s: it splits the run only once it is a space
+        "a \u200b" * 150 + "z" * 300 + "\n" + "w" * 201,
+        "short line\n\n\n" + "long line " * 40,
+        "",
+    ],
+)
+def test_tidy_lines_are_every_step_on_every_line(text):
+    assert _tidy_lines(text) == _tidy_line_by_line(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab -*•1.)\n\t\u00a0\u200b\u3000\x0b"), max_size=60), st.integers(0, 260))
+def test_tidy_lines_on_generated_text(text, run):
+    text = text + "q" * run + text
+    assert _tidy_lines(text) == _tidy_line_by_line(text)

@@ -34,6 +34,7 @@ _HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|
 _NON_ASCII_RUN = re.compile("[\x80-\U0010ffff][\x80-\U0010ffff]+")
 _BULLET = re.compile(r"^\s*(?:[*•·▪●◦‣∙\-–—]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")  # what ``_SPACES`` changes, but for "  "
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200c-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")  # anchored at a run's start: linear
 _TABLE_TAGS = ("table", "tr", "td", "th")
@@ -241,9 +242,21 @@ def _break_run(match: re.Match[str]) -> str:
     return " ".join(run[i : i + MAX_WORD_CHARS] for i in range(0, len(run), MAX_WORD_CHARS))
 
 
-def _tidy_line(line: str) -> str:
-    line = _LONG_RUN.sub(_break_run, _SPACES.sub(" ", line).strip())
-    return _BULLET.sub("- ", line) if _BULLET.match(line) else line
+def _tidy_lines(text: str) -> list[str]:
+    """The text's lines, each with its runs of spaces made one space, stripped, its runs of over
+    ``MAX_WORD_CHARS`` characters broken and its bullet made "- ".
+
+    Each step is asked only of the lines it can change, found with string methods and
+    one-character classes that scan far faster than ``_SPACES`` and ``_LONG_RUN`` over
+    every line (a posting has hundreds of single spaces, and most lines are short).
+    """
+    lines = text.split("\n")
+    if "  " in text or _ODD_SPACE.search(text):
+        lines = [_SPACES.sub(" ", line) if "  " in line or _ODD_SPACE.search(line) else line for line in lines]
+    lines = list(map(str.strip, lines))
+    if any(len(line) > MAX_WORD_CHARS for line in lines):  # a long run needs a long line
+        lines = [_LONG_RUN.sub(_break_run, line) if len(line) > MAX_WORD_CHARS else line for line in lines]
+    return [_BULLET.sub("- ", line) if _BULLET.match(line) else line for line in lines]
 
 
 def clean_text(raw: str) -> str:
@@ -260,9 +273,8 @@ def clean_text(raw: str) -> str:
     if looks_like_html(text):
         text = _render_html(text)
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    lines = [_tidy_line(line) for line in text.split("\n")]
     out: list[str] = []
-    for line in lines:
+    for line in _tidy_lines(text):
         if line or (out and out[-1]):
             out.append(line)
     while out and not out[-1]:
