@@ -184,3 +184,10 @@ def test_screens_share_one_layout_and_the_same_regexes_share_their_place() -> No
     new = CueScreen([("calls", re.compile(r"\bcalls?\b"))])
     assert new._offset >= len(duty.cues) + len(detector.cues) and new.present(text) == ["calls"]
     assert (detector.present(text), duty.present(text)) == before == (_by_regex(detector, text), _by_regex(duty, text))
+
+
+def test_the_special_case_class_finds_exactly_the_special_case_characters() -> None:
+    from roleclass.cue_screen import _CASE_SPECIAL, _HAS_CASE_SPECIAL
+
+    for char in map(chr, [*range(0x3000), *(ord(c) for c in _CASE_SPECIAL)]):
+        assert (_HAS_CASE_SPECIAL.search(char) is not None) == (char in _CASE_SPECIAL), repr(char)

@@ -101,6 +101,8 @@ def _case_special() -> frozenset[str]:
 
 
 _CASE_SPECIAL = _case_special()
+# Whether a text holds one: a class of them scans a statement about twice as fast as ``isdisjoint``
+_HAS_CASE_SPECIAL = re.compile("[" + "".join(map(re.escape, sorted(_CASE_SPECIAL))) + "]")
 
 
 # A path through a regex's opening: (letters read so far, whether a \b came first,
@@ -279,7 +281,7 @@ def read_statement(text: str) -> _Read | None:
     Remembered for the last thousand texts: the boilerplate, duty-detector and duty-model
     screens all ask about each statement.
     """
-    if not text.isascii() and not _CASE_SPECIAL.isdisjoint(text):
+    if not text.isascii() and _HAS_CASE_SPECIAL.search(text) is not None:
         return None
     lowered = text.lower()
     return _Read(frozenset(_WORD.findall(lowered)), lowered, {})
