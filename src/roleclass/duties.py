@@ -228,7 +228,12 @@ def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str
 
 
 def pipeline(language: str = "en") -> Language:
-    """The blank spaCy pipeline for a language, built once per process on first use."""
+    """The blank spaCy pipeline for a language, built once per process on first use.
+
+    Its tokens are spaCy's default tokenizer's; its vocabulary gives a word only the lexical
+    attributes roleclass reads (``tokens.LEXEME_ATTRS``: lower case, alpha, punctuation,
+    space) and the language, so ``token.like_num`` or ``token.shape_`` read as unset.
+    """
     return _pipeline(language, True)
 
 
