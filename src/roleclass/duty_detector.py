@@ -55,7 +55,7 @@ MAX_HEADING_LINE_WORDS = 8
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 # ``_WORD`` on lower-cased Latin-1 text with "’" read as "'": its letters spelled out as ranges,
 # which ``re`` checks by a table, where "[^\W\d_]" asks three character categories of each
-# character (about 1.5 microseconds less a statement; tests/test_duty_detector.py compares the two)
+# character (bench/bench_regex_forms.py; tests/test_duty_detector.py compares the two)
 _BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")
 _LATIN1_LOWER_WORD = re.compile(r"[a-zª²³µ¹º¼-¾ß-öø-ÿ]+(?:'[a-zª²³µ¹º¼-¾ß-öø-ÿ]+)?")
 
