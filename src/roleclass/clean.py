@@ -242,6 +242,11 @@ def _break_run(match: re.Match[str]) -> str:
     return " ".join(run[i : i + MAX_WORD_CHARS] for i in range(0, len(run), MAX_WORD_CHARS))
 
 
+def _has_spaces_to_tidy(text: str) -> bool:
+    """Whether ``_SPACES`` would change the text: two spaces in a row, or a space of another kind."""
+    return "  " in text or _ODD_SPACE.search(text) is not None
+
+
 def _tidy_lines(text: str) -> list[str]:
     """The text's lines, each with its runs of spaces made one space, stripped, its runs of over
     ``MAX_WORD_CHARS`` characters broken and its bullet made "- ".
@@ -251,8 +256,8 @@ def _tidy_lines(text: str) -> list[str]:
     every line (a posting has hundreds of single spaces, and most lines are short).
     """
     lines = text.split("\n")
-    if "  " in text or _ODD_SPACE.search(text):
-        lines = [_SPACES.sub(" ", line) if "  " in line or _ODD_SPACE.search(line) else line for line in lines]
+    if _has_spaces_to_tidy(text):
+        lines = [_SPACES.sub(" ", line) if _has_spaces_to_tidy(line) else line for line in lines]
     lines = list(map(str.strip, lines))
     if any(len(line) > MAX_WORD_CHARS for line in lines):  # a long run needs a long line
         lines = [_LONG_RUN.sub(_break_run, line) if len(line) > MAX_WORD_CHARS else line for line in lines]

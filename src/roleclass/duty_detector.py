@@ -53,10 +53,10 @@ GOLD_OVERLAP = 0.5  # share of a statement's characters inside a gold duty span 
 ACTIVITY_BOOST = 1.0  # as in duties.py: a counted sales/marketing activity doubles a weight
 MAX_HEADING_LINE_WORDS = 8
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")  # a character past Latin-1 (a class scans faster than ``max``)
 # ``_WORD`` on lower-cased Latin-1 text with "’" read as "'": its letters spelled out as ranges,
 # which ``re`` checks by a table, where "[^\W\d_]" asks three character categories of each
 # character (bench/bench_regex_forms.py; tests/test_duty_detector.py compares the two)
-_BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")
 _LATIN1_LOWER_WORD = re.compile(r"[a-zª²³µ¹º¼-¾ß-öø-ÿ]+(?:'[a-zª²³µ¹º¼-¾ß-öø-ÿ]+)?")
 
 # Cues named by what they say about a statement; each is a binary feature "cue:<name>".
@@ -97,7 +97,7 @@ def _words(text: str) -> list[str]:
     "Σ" to "ς" or "σ" by what follows) each word is lowered alone, as it always was.
     """
     text = text.replace("’", "'")  # the word pattern reads both apostrophes alike
-    if text.isascii() or _BEYOND_LATIN1.search(text) is None:  # a class scans faster than ``max(text)``
+    if text.isascii() or _BEYOND_LATIN1.search(text) is None:
         return _LATIN1_LOWER_WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(text)]
 

@@ -33,6 +33,7 @@ SAMPLE_CHARS = 2000
 WINDOW_CHARS = 400
 SECOND_WINDOW_AT = 1000
 MIN_LETTERS = 20  # below this, detection is noise: assume English
+FIRST_LOOK_CHARS = 100  # where ``too_few_letters`` counts first: nearly every posting has enough there
 
 
 _LOCK = threading.Lock()
@@ -71,11 +72,8 @@ def detect_language(text: str) -> str:
 
 
 def too_few_letters(text: str) -> bool:
-    """Too few letters in the sample to tell a language: read as English.
-
-    Nearly every posting has enough in its first hundred characters, which are counted first.
-    """
-    return sum(map(str.isalpha, text[:100])) < MIN_LETTERS and sum(map(str.isalpha, text[:SAMPLE_CHARS])) < MIN_LETTERS
+    """Too few letters in the sample to tell a language: read as English."""
+    return all(sum(map(str.isalpha, text[:chars])) < MIN_LETTERS for chars in (FIRST_LOOK_CHARS, SAMPLE_CHARS))
 
 
 def windows(text: str) -> tuple[str, str] | None:
