@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import spacy
+from spacy import util
 from spacy.attrs import IDX, ORTH, SPACY
 
 from roleclass.clean import clean_text
 from roleclass.duties import _pipeline
-from roleclass.tokenizer_factory import CACHE_CHUNKS, without_whitespace_cases
+from roleclass.tokenizer_factory import CACHE_CHUNKS, exact_suffix_search, without_whitespace_cases
 from roleclass.tokens import LEXEME_ATTRS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,3 +93,49 @@ def test_tokens_are_spacys_on_real_postings(shared_dir: Path) -> None:
     sample = random.Random(12).sample(texts, min(REAL_SAMPLE, len(texts)))
     for language in ("en", "de"):
         _same_as_spacy(language, [clean_text(text) for text in sample])
+
+
+def _suffix_strings() -> list[str]:
+    """Words as the tokenizer hands them to the suffix search: the corpus's runs of non-space
+    characters, each less its first and last characters in turn, and random strings of the
+    characters spaCy's suffixes are made of (dots, units after digits, quotes, a final line break)."""
+    words: set[str] = set()
+    for path in sorted((ROOT / "corpus").glob("postings*.jsonl")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.strip():
+                for word in json.loads(line)["text"].split():
+                    words.update(word[i:j] for i in range(3) for j in range(len(word), max(i, len(word) - 4), -1))
+    rng = random.Random(7)
+    alphabet = list(".…,:;!?)]}'\"%²³kmgb0123456789aZ-\n€$ü’”°C")
+    generated = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
+    return sorted(words) + generated + ["." * 70, "x" + "." * 9, "12km", "12km\n", "(U.S.", "word\n"]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_suffix_search_finds_spacys_match(language: str) -> None:
+    suffixes = spacy.blank(language).Defaults.suffixes
+    spacys = util.compile_suffix_regex(suffixes)
+    ours = exact_suffix_search(suffixes)
+    assert ours.__self__.pattern == spacys.pattern  # what spaCy's serializer writes
+    for string in _suffix_strings():
+        expected, found = spacys.search(string), ours(string)
+        assert (found is None) == (expected is None), string
+        assert found is None or found.span() == expected.span(), string
+
+
+def test_suffix_search_is_spacys_own_where_a_pattern_may_end_before_the_word() -> None:
+    # "a|b" joins as "a|b$": "a" matches anywhere, so no start can be ruled out
+    loose = exact_suffix_search(["a|b", ","])
+    assert loose.__self__.pattern == "a|b$|,$"
+    assert loose("banana,").span() == (1, 2)
+    bounded = exact_suffix_search(["(?:a|b)", ","])
+    assert bounded("banana,").span() == (6, 7)
+    assert bounded("xyzb").span() == (3, 4)
+
+
+def test_the_pipelines_tokenizers_serialize_and_read_back_alike() -> None:
+    text = TEXTS[0] + TEXTS[2]
+    for bounded in (False, True):
+        nlp = _pipeline("en", bounded)
+        restored = spacy.blank("en").tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+        assert [t.text for t in restored(text)] == [t.text for t in nlp.make_doc(text)]

@@ -44,6 +44,10 @@ except ImportError:  # pragma: no cover - older layout
     _casefix_module = None  # type: ignore[assignment]
 
 _WORD = re.compile(r"\w+")
+# What makes alternatives of one regex behave unlike the same patterns compiled apart: a
+# reference to a group by number or name, or a conditional on one (numbers and names change
+# when patterns are joined, or some of them taken apart).
+GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 _AT, _AT_BOUNDARY = _sre_constants.AT, _sre_constants.AT_BOUNDARY
 _LITERAL, _SUBPATTERN, _BRANCH = _sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH
 _REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)

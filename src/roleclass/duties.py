@@ -219,11 +219,14 @@ def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str
     so a long word of punctuation or emoji costs time quadratic in its length. The
     tokenizer uses only the match's length, and no suffix but a run of dots is near this
     long, so every word tokenizes as before except that such a run splits every 64 dots.
+    It carries the search's regex as ``__self__``, where spaCy's serializer reads a search's
+    pattern (a tokenizer read back from it searches whole words, as spaCy's does).
     """
 
     def tail(string: str) -> re.Match[str] | None:
         return search(string[-SUFFIX_WINDOW:])
 
+    tail.__self__ = getattr(search, "__self__", None)  # type: ignore[attr-defined]
     return tail
 
 

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from roleclass.cue_screen import CueScreen
+from roleclass.cue_screen import GROUP_REFERENCE, CueScreen
 from roleclass.lexicon import lexicons
 
 MAX_HEADING_CHARS = 70
@@ -25,9 +25,6 @@ MAX_HEADING_WORDS = 9
 _STRIP = " \t-*#:.!?|•–—"
 HEADING_CACHE_SIZE = 10_000  # remembered lines per reader; the cache is emptied when full, so memory stays flat
 _UNKNOWN = object()
-# What makes alternatives of one regex behave unlike the same patterns compiled apart: a
-# reference to a group by number or name, or a conditional on one (``_any_match``).
-_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
 def _any_match(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -39,7 +36,7 @@ def _any_match(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
     pattern refers to a group (numbers and names change when the patterns are joined).
     """
     flags = {regex.flags for regex in regexes}
-    if len(flags) != 1 or any(_GROUP_REFERENCE.search(regex.pattern) for regex in regexes):
+    if len(flags) != 1 or any(GROUP_REFERENCE.search(regex.pattern) for regex in regexes):
         return None
     try:
         return re.compile("|".join(f"(?:{regex.pattern})" for regex in regexes), flags.pop())
