@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,12 @@ from spacy.attrs import IDX, ORTH, SPACY
 
 from roleclass.clean import clean_text
 from roleclass.duties import _pipeline
-from roleclass.tokenizer_factory import CACHE_CHUNKS, exact_suffix_search, without_whitespace_cases
+from roleclass.tokenizer_factory import (
+    CACHE_CHUNKS,
+    exact_suffix_search,
+    screened_infix_finditer,
+    without_whitespace_cases,
+)
 from roleclass.tokens import LEXEME_ATTRS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +112,7 @@ def _suffix_strings() -> list[str]:
                 for word in json.loads(line)["text"].split():
                     words.update(word[i:j] for i in range(3) for j in range(len(word), max(i, len(word) - 4), -1))
     rng = random.Random(7)
-    alphabet = list(".…,:;!?)]}'\"%²³kmgb0123456789aZ-\n€$ü’”°C")
+    alphabet = list(".…,:;!?)]}'\"%²³kmgb0123456789aZ-\n€$ü’”°C/+*^~–—<>=é")
     generated = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
     return sorted(words) + generated + ["." * 70, "x" + "." * 9, "12km", "12km\n", "(U.S.", "word\n"]
 
@@ -121,6 +127,25 @@ def test_suffix_search_finds_spacys_match(language: str) -> None:
         expected, found = spacys.search(string), ours(string)
         assert (found is None) == (expected is None), string
         assert found is None or found.span() == expected.span(), string
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_infix_search_finds_spacys_matches(language: str) -> None:
+    infixes = spacy.blank(language).Defaults.infixes
+    spacys = util.compile_infix_regex(infixes)
+    ours = screened_infix_finditer(infixes)
+    assert ours.__self__.pattern == spacys.pattern
+    for string in _suffix_strings():
+        assert [m.span() for m in ours(string)] == [m.span() for m in spacys.finditer(string)], string
+
+
+def test_infix_search_is_spacys_own_where_a_pattern_may_start_with_any_character() -> None:
+    assert screened_infix_finditer([r"\w-", ","]) == re.compile(r"\w-|,").finditer  # a category: not screened
+    assert screened_infix_finditer(["(?i:x)"]) == re.compile("(?i:x)").finditer  # ignored case
+    assert screened_infix_finditer([r"(?=[A-Z])"]) == re.compile("(?=[A-Z])").finditer  # an empty match
+    screened = screened_infix_finditer([r"(?<=[0-9])[+\-](?=[0-9])", r"é+"])
+    assert [m.span() for m in screened("1+2-3")] == [(1, 2), (3, 4)]
+    assert [m.span() for m in screened("xéé")] == [(1, 3)] and list(screened("plain")) == []
 
 
 def test_suffix_search_is_spacys_own_where_a_pattern_may_end_before_the_word() -> None:

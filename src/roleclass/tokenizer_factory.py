@@ -1,10 +1,12 @@
 """spaCy's default tokenizer, built with the settings ``duties.pipeline`` reads postings with.
 
-The tokens are exactly spaCy's; four settings make it faster on a stream of postings:
+The tokens are exactly spaCy's; five settings make it faster on a stream of postings:
 
 - the suffix search tries only the starts a suffix can have (``exact_suffix_search``):
   spaCy's tries every character of the word against some 80 patterns, the largest part of
   tokenizing a word the cache does not hold.
+- the infix search runs only on a word holding a character an infix can start with
+  (``screened_infix_finditer``): a hyphen, a dot, a colon... which most words lack.
 - the suffix search reads only a word's tail (``duties._tail_search``), for the pipeline
   that reads texts with very long runs of non-space characters. Set on a built tokenizer,
   it makes spaCy reload every special case (about 0.05 s of a cold ``roleclass score``);
@@ -27,7 +29,7 @@ checks the tokens against spaCy's default tokenizer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from spacy import util
@@ -99,6 +101,87 @@ def exact_suffix_search(suffixes: Sequence[str]) -> Search:
     return suffix_search
 
 
+_ZERO_WIDTH = (_sre_constants.AT, _sre_constants.ASSERT, _sre_constants.ASSERT_NOT)
+_CLASS_ITEMS = (_sre_constants.LITERAL, _sre_constants.RANGE)
+_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
+_ClassItem = tuple[object, Any]
+
+
+def _first_characters(items: Any) -> list[_ClassItem] | None:
+    """The characters a match of a parsed pattern can start with, as character-class items
+    (single characters and ranges); None when that cannot be told this simply (a category
+    such as ``\\w``, a negated set, any character, ignored case) or the match can be empty.
+
+    Zero-width items (lookarounds, anchors) consume nothing, so the first character a match
+    consumes is the first of the first item that does consume.
+    """
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _sre_constants.LITERAL:
+            return [(op, av)]
+        if op is _sre_constants.IN:
+            return list(av) if all(item_op in _CLASS_ITEMS for item_op, _ in av) else None
+        if op is _sre_constants.SUBPATTERN:
+            if av[1] & re.IGNORECASE or av[2] or av[-1].getwidth()[0] == 0:
+                return None
+            return _first_characters(av[-1])
+        if op is _sre_constants.BRANCH:
+            found: list[_ClassItem] = []
+            for branch in av[1]:
+                first = _first_characters(branch)
+                if first is None:
+                    return None
+                found += first
+            return found
+        if op in _REPEATS and av[0] >= 1:
+            return _first_characters(av[2])
+        return None
+    return None  # nothing consumed: the match may be empty
+
+
+def _character_class(items: list[_ClassItem]) -> str:
+    return "[" + "".join(
+        re.escape(chr(av)) if op is _sre_constants.LITERAL else f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}"
+        for op, av in items
+    ) + "]"
+
+
+def screened_infix_finditer(infixes: Sequence[str]) -> Callable[[str], Iterable[re.Match[str]]]:
+    """spaCy's infix search (``util.compile_infix_regex(infixes).finditer``), run only on a word
+    holding a character an infix match can start with: the same matches.
+
+    spaCy runs it on every word its cache does not hold, and it tries every character of the
+    word against every infix pattern; but each of spaCy's patterns starts by consuming one of
+    a set of characters (a dot, a hyphen, a comma, a colon, a symbol), read out of the
+    patterns here, and most words hold none of them. An ASCII word is screened with the ASCII
+    characters of the set alone (a short class ``re`` checks by a table). Where a pattern
+    could start otherwise (a category, any character, ignored case) or match nothing, this
+    is spaCy's search itself. The function carries the regex as ``__self__``, where spaCy's
+    serializer reads a search's pattern.
+    """
+    regex = util.compile_infix_regex(infixes)
+    parsed = _sre_parse.parse(regex.pattern, regex.flags)
+    first = None if parsed.state.flags & re.IGNORECASE or GROUP_REFERENCE.search(regex.pattern) else _first_characters(parsed)
+    if first is None:
+        return regex.finditer
+    anywhere = re.compile(_character_class(first))
+    ascii_starts = [char for char in map(chr, range(128)) if anywhere.match(char)]
+    in_ascii = re.compile("[" + re.escape("".join(ascii_starts)) + "]").search if ascii_starts else None
+    in_any, finditer = anywhere.search, regex.finditer
+
+    def infix_finditer(string: str) -> Iterable[re.Match[str]]:
+        if string.isascii():
+            if in_ascii is None or in_ascii(string) is None:
+                return ()
+        elif in_any(string) is None:
+            return ()
+        return finditer(string)
+
+    infix_finditer.__self__ = regex  # type: ignore[attr-defined]
+    return infix_finditer
+
+
 def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str, list[dict[int, str]]]:
     """The special cases less those of whitespace alone that only give the string as its one token
     (what the tokenizer makes of a run of whitespace without them)."""
@@ -117,7 +200,7 @@ def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language],
         infixes = nlp.Defaults.infixes
         prefix_search = util.compile_prefix_regex(prefixes).search if prefixes else None
         suffix_search = exact_suffix_search(suffixes) if suffixes else None
-        infix_finditer = util.compile_infix_regex(infixes).finditer if infixes else None
+        infix_finditer = screened_infix_finditer(infixes) if infixes else None
         return Tokenizer(
             nlp.vocab,
             rules=without_whitespace_cases(nlp.Defaults.tokenizer_exceptions),
