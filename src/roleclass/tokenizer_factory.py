@@ -66,30 +66,41 @@ def exact_suffix_search(suffixes: Sequence[str]) -> Search:
     literal start lets ``re`` skip to it). ``Pattern.search(string, pos)`` finds the leftmost
     match at or after ``pos`` and its lookbehinds still see the characters before it, and no
     match starts before ``pos``, so it is the leftmost match of the whole word, which spaCy's
-    search returns. Where a pattern does not end with ``$`` (a bare ``|`` inside it), refers
-    to a group or sets multi-line matching, this is spaCy's search itself. The function
+    search returns. And a word that ends with an ASCII character no pattern's match can end
+    with (a letter that ends no unit, as "e" or "y"; read out of the patterns) has none.
+    Where a pattern does not end with ``$`` (a bare ``|`` inside it), refers to a group or
+    sets multi-line matching or ignored case, this is spaCy's search itself. The function
     carries the regex as ``__self__``, where spaCy's serializer reads a search's pattern.
     """
     pieces = [piece for piece in suffixes if piece.strip()]
     regex = util.compile_suffix_regex(pieces)
-    widest, unbounded = 0, []
+    widest, unbounded, ends = 0, [], []
     for piece in pieces:
         try:
             parsed = _sre_parse.parse(piece + "$")
         except re.error:
             return regex.search
-        if GROUP_REFERENCE.search(piece) or parsed.state.flags & re.MULTILINE or not len(parsed) or parsed[-1] != _END:
+        if GROUP_REFERENCE.search(piece) or parsed.state.flags & (re.MULTILINE | re.IGNORECASE) or not len(parsed) or parsed[-1] != _END:
             return regex.search
         high = parsed.getwidth()[1]
         if high >= _sre_constants.MAXREPEAT:
             unbounded.append(piece)
         else:
             widest = max(widest, high)
+        if ends is not None:
+            last = _edge_characters(parsed, last=True)
+            ends = None if last is None else ends + last
     search = regex.search
     early = re.compile("|".join(piece + "$" for piece in unbounded)).search if unbounded else None
     reach = widest + 1
+    # ASCII characters no match can end with: a word ending with one has no suffix (a match may
+    # also end before a final line break, so that is never one of them)
+    ending = re.compile(_character_class(ends)) if ends else None
+    no_end = frozenset() if ending is None else frozenset(c for c in map(chr, range(128)) if c != "\n" and not ending.match(c))
 
     def suffix_search(string: str) -> re.Match[str] | None:
+        if string[-1:] in no_end:
+            return None
         start = len(string) - reach
         if start <= 0:
             return search(string)
@@ -107,15 +118,16 @@ _REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
 _ClassItem = tuple[object, Any]
 
 
-def _first_characters(items: Any) -> list[_ClassItem] | None:
-    """The characters a match of a parsed pattern can start with, as character-class items
-    (single characters and ranges); None when that cannot be told this simply (a category
-    such as ``\\w``, a negated set, any character, ignored case) or the match can be empty.
+def _edge_characters(items: Any, last: bool = False) -> list[_ClassItem] | None:
+    """The characters a match of a parsed pattern can start with (``last``: end with), as
+    character-class items (single characters and ranges); None when that cannot be told this
+    simply (a category such as ``\\w``, a negated set, any character, ignored case) or the
+    match can be empty.
 
     Zero-width items (lookarounds, anchors) consume nothing, so the first character a match
-    consumes is the first of the first item that does consume.
+    consumes is the first of the first item that does consume (the last, of the last).
     """
-    for op, av in items:
+    for op, av in reversed(items) if last else items:
         if op in _ZERO_WIDTH:
             continue
         if op is _sre_constants.LITERAL:
@@ -125,17 +137,17 @@ def _first_characters(items: Any) -> list[_ClassItem] | None:
         if op is _sre_constants.SUBPATTERN:
             if av[1] & re.IGNORECASE or av[2] or av[-1].getwidth()[0] == 0:
                 return None
-            return _first_characters(av[-1])
+            return _edge_characters(av[-1], last)
         if op is _sre_constants.BRANCH:
             found: list[_ClassItem] = []
             for branch in av[1]:
-                first = _first_characters(branch)
-                if first is None:
+                edge = _edge_characters(branch, last)
+                if edge is None:
                     return None
-                found += first
+                found += edge
             return found
         if op in _REPEATS and av[0] >= 1:
-            return _first_characters(av[2])
+            return _edge_characters(av[2], last)
         return None
     return None  # nothing consumed: the match may be empty
 
@@ -162,7 +174,7 @@ def screened_infix_finditer(infixes: Sequence[str]) -> Callable[[str], Iterable[
     """
     regex = util.compile_infix_regex(infixes)
     parsed = _sre_parse.parse(regex.pattern, regex.flags)
-    first = None if parsed.state.flags & re.IGNORECASE or GROUP_REFERENCE.search(regex.pattern) else _first_characters(parsed)
+    first = None if parsed.state.flags & re.IGNORECASE or GROUP_REFERENCE.search(regex.pattern) else _edge_characters(parsed)
     if first is None:
         return regex.finditer
     anywhere = re.compile(_character_class(first))
