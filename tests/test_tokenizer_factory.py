@@ -20,6 +20,7 @@ from roleclass.tokenizer_factory import (
     CACHE_CHUNKS,
     exact_suffix_search,
     screened_infix_finditer,
+    screened_match,
     without_whitespace_cases,
 )
 from roleclass.tokens import LEXEME_ATTRS
@@ -146,6 +147,34 @@ def test_infix_search_is_spacys_own_where_a_pattern_may_start_with_any_character
     screened = screened_infix_finditer([r"(?<=[0-9])[+\-](?=[0-9])", r"é+"])
     assert [m.span() for m in screened("1+2-3")] == [(1, 2), (3, 4)]
     assert [m.span() for m in screened("xéé")] == [(1, 3)] and list(screened("plain")) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_prefix_search_and_url_match_answer_as_spacys(language: str) -> None:
+    defaults = spacy.blank(language).Defaults
+    prefix = util.compile_prefix_regex(defaults.prefixes)
+    ours_prefix = screened_match(prefix.search, anchored=True)
+    ours_url = screened_match(defaults.url_match)
+    assert ours_prefix.__self__ is prefix and ours_url.__self__ is defaults.url_match.__self__
+    urls = ["www.example.com", "https://jobs.example.de/apply?id=7", "bewerbung@firma.de", "192.168.0.1", "localhost"]
+    strings = _suffix_strings() + urls + ["(" + url for url in urls]
+    for string in strings:
+        for ours, spacys in ((ours_prefix, prefix.search), (ours_url, defaults.url_match)):
+            expected, found = spacys(string), ours(string)
+            assert (found is None) == (expected is None), string
+            assert found is None or found.span() == expected.span(), string
+    assert ours_url(urls[1]) is not None and ours_prefix("(x") is not None
+
+
+def test_screened_match_is_the_regexs_own_where_nothing_can_be_read_out() -> None:
+    assert screened_match(re.compile("(?i)x.y").match) == re.compile("(?i)x.y").match
+    assert screened_match(re.compile(r"\w+").search) == re.compile(r"\w+").search
+    # an alternative that need not start at the string's start: no first-character screen
+    loose = screened_match(re.compile(r"^a|b").search, anchored=True)
+    assert loose("xb").span() == (1, 2)
+    # a dot in both alternatives is required; "@" in one only is not
+    required = screened_match(re.compile(r"\w+\.\w+|\w*@\w+\.\w+").match)
+    assert required("a@b") is None and required("a@b.c").span() == (0, 5) and required("x.y").span() == (0, 3)
 
 
 def test_suffix_search_is_spacys_own_where_a_pattern_may_end_before_the_word() -> None:

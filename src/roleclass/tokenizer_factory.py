@@ -6,7 +6,10 @@ The tokens are exactly spaCy's; five settings make it faster on a stream of post
   spaCy's tries every character of the word against some 80 patterns, the largest part of
   tokenizing a word the cache does not hold.
 - the infix search runs only on a word holding a character an infix can start with
-  (``screened_infix_finditer``): a hyphen, a dot, a colon... which most words lack.
+  (``screened_infix_finditer``): a hyphen, a dot, a colon... which most words lack; the
+  prefix search only on a word starting with a character a prefix can start with, and the
+  URL match only on a word holding the characters every URL match holds (a dot)
+  (``screened_match``).
 - the suffix search reads only a word's tail (``duties._tail_search``), for the pipeline
   that reads texts with very long runs of non-space characters. Set on a built tokenizer,
   it makes spaCy reload every special case (about 0.05 s of a cold ``roleclass score``);
@@ -194,6 +197,62 @@ def screened_infix_finditer(infixes: Sequence[str]) -> Callable[[str], Iterable[
     return infix_finditer
 
 
+def _required_characters(items: Any) -> set[str]:
+    """Characters every match of a parsed pattern consumes: literals it cannot match without
+    (a branch's, those all its alternatives require; an optional part's, none)."""
+    required: set[str] = set()
+    for op, av in items:
+        if op is _sre_constants.LITERAL:
+            required.add(chr(av))
+        elif op is _sre_constants.SUBPATTERN and not av[1] & re.IGNORECASE:
+            required |= _required_characters(av[-1])
+        elif op is _sre_constants.BRANCH:
+            required |= set.intersection(*(_required_characters(branch) for branch in av[1]))
+        elif op in _REPEATS and av[0] >= 1:
+            required |= _required_characters(av[2])
+    return required
+
+
+def screened_match(search: Search, anchored: bool = False) -> Search:
+    """A regex's ``match`` or ``search`` (``search.__self__``), tried only on a string that can
+    hold a match: the same answers.
+
+    The string must hold every character each match consumes (``_required_characters``:
+    spaCy's URL match needs a dot); and with ``anchored``, where every alternative starts at
+    the string's start (``^``: spaCy's prefix search), the string's first character must be
+    one a match can start with (``_edge_characters``). ASCII characters are ruled out by a
+    table; a non-ASCII first character always runs the regex. Where nothing can be read out
+    of the pattern (ignored case, a category first), this is the regex's own method.
+    """
+    regex = getattr(search, "__self__", None)
+    if not isinstance(regex, re.Pattern) or regex.flags & re.IGNORECASE or GROUP_REFERENCE.search(regex.pattern):
+        return search
+    parsed = _sre_parse.parse(regex.pattern, regex.flags)
+    required = "".join(sorted(_required_characters(parsed)))
+    no_start: frozenset[str] = frozenset()
+    branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is _sre_constants.BRANCH else [parsed]
+    if anchored and not regex.flags & re.MULTILINE and all(
+        len(branch) and branch[0] == (_sre_constants.AT, _sre_constants.AT_BEGINNING) for branch in branches
+    ):
+        first = _edge_characters(parsed)
+        if first is not None:
+            starts = re.compile(_character_class(first))
+            no_start = frozenset(c for c in map(chr, range(128)) if not starts.match(c))
+    if not required and not no_start:
+        return search
+
+    def screened(string: str) -> re.Match[str] | None:
+        if string[:1] in no_start:
+            return None
+        for char in required:
+            if char not in string:
+                return None
+        return search(string)
+
+    screened.__self__ = regex  # type: ignore[attr-defined]
+    return screened
+
+
 def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str, list[dict[int, str]]]:
     """The special cases less those of whitespace alone that only give the string as its one token
     (what the tokenizer makes of a run of whitespace without them)."""
@@ -210,7 +269,7 @@ def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language],
         prefixes = nlp.Defaults.prefixes
         suffixes = nlp.Defaults.suffixes
         infixes = nlp.Defaults.infixes
-        prefix_search = util.compile_prefix_regex(prefixes).search if prefixes else None
+        prefix_search = screened_match(util.compile_prefix_regex(prefixes).search, anchored=True) if prefixes else None
         suffix_search = exact_suffix_search(suffixes) if suffixes else None
         infix_finditer = screened_infix_finditer(infixes) if infixes else None
         return Tokenizer(
@@ -220,7 +279,7 @@ def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language],
             suffix_search=_tail_search(suffix_search) if tail_suffixes and suffix_search else suffix_search,
             infix_finditer=infix_finditer,
             token_match=nlp.Defaults.token_match,
-            url_match=nlp.Defaults.url_match,
+            url_match=screened_match(nlp.Defaults.url_match) if nlp.Defaults.url_match else None,
             max_cache_size=CACHE_CHUNKS,
         )
 
