@@ -191,3 +191,16 @@ def test_the_special_case_class_finds_exactly_the_special_case_characters() -> N
 
     for char in map(chr, [*range(0x3000), *(ord(c) for c in _CASE_SPECIAL)]):
         assert (_HAS_CASE_SPECIAL.search(char) is not None) == (char in _CASE_SPECIAL), repr(char)
+
+
+def test_a_statements_words_are_its_word_character_runs_in_every_script() -> None:
+    # every Latin-1 character, in and out of words, and text past Latin-1 (read by ``\w`` itself)
+    latin1 = "".join(map(chr, range(256)))
+    texts = [latin1, latin1[::-1], "Vertriebsmitarbeiter:in (m/w/d) – Außendienst, ½ Tag, ²nd µs", "naïve café ÆØÅ þ", "Ωmega ŁÓDŹ 東京 e-mail"]
+    texts += [latin1[i : i + 7] + " " + latin1[j : j + 5] for i in range(0, 250, 3) for j in range(0, 250, 37)]
+    for text in texts:
+        read = cue_screen.read_statement(text)
+        if read is None:  # a case-special character: no screening at all
+            assert cue_screen._HAS_CASE_SPECIAL.search(text)
+            continue
+        assert read.words == frozenset(re.findall(r"\w+", text.lower())), text

@@ -44,6 +44,10 @@ except ImportError:  # pragma: no cover - older layout
     _casefix_module = None  # type: ignore[assignment]
 
 _WORD = re.compile(r"\w+")
+# ``_WORD`` on text of Latin-1 characters alone: its word characters listed, which ``re`` checks
+# by a table, where ``\w`` asks a character's category (three to four times slower on German text)
+_LATIN1_WORD = re.compile("[" + re.escape("".join(c for c in map(chr, range(256)) if _WORD.match(c))) + "]+")
+BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")  # a character past Latin-1 (a class scans faster than ``max``)
 # What makes alternatives of one regex behave unlike the same patterns compiled apart: a
 # reference to a group by number or name, or a conditional on one (numbers and names change
 # when patterns are joined, or some of them taken apart).
@@ -285,10 +289,14 @@ def read_statement(text: str) -> _Read | None:
     Remembered for the last thousand texts: the boilerplate, duty-detector and duty-model
     screens all ask about each statement.
     """
-    if not text.isascii() and _HAS_CASE_SPECIAL.search(text) is not None:
+    if text.isascii():
+        words = _LATIN1_WORD
+    elif _HAS_CASE_SPECIAL.search(text) is not None:
         return None
+    else:
+        words = _LATIN1_WORD if BEYOND_LATIN1.search(text) is None else _WORD
     lowered = text.lower()
-    return _Read(frozenset(_WORD.findall(lowered)), lowered, {})
+    return _Read(frozenset(words.findall(lowered)), lowered, {})
 
 
 # Words remembered with the cues they may start (most words start none); past this many

@@ -40,7 +40,7 @@ from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
 from roleclass.attributes import statement_attributes
-from roleclass.cue_screen import CueScreen
+from roleclass.cue_screen import BEYOND_LATIN1, CueScreen
 from roleclass.sections import heading_kind, is_boilerplate, section_weight
 from roleclass.tokens import span_text
 
@@ -53,7 +53,6 @@ GOLD_OVERLAP = 0.5  # share of a statement's characters inside a gold duty span 
 ACTIVITY_BOOST = 1.0  # as in duties.py: a counted sales/marketing activity doubles a weight
 MAX_HEADING_LINE_WORDS = 8
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")  # a character past Latin-1 (a class scans faster than ``max``)
 # ``_WORD`` on lower-cased Latin-1 text with "’" read as "'": its letters spelled out as ranges,
 # which ``re`` checks by a table, where "[^\W\d_]" asks three character categories of each
 # character (bench/bench_regex_forms.py; tests/test_duty_detector.py compares the two)
@@ -97,7 +96,7 @@ def _words(text: str) -> list[str]:
     "Σ" to "ς" or "σ" by what follows) each word is lowered alone, as it always was.
     """
     text = text.replace("’", "'")  # the word pattern reads both apostrophes alike
-    if text.isascii() or _BEYOND_LATIN1.search(text) is None:
+    if text.isascii() or BEYOND_LATIN1.search(text) is None:
         return _LATIN1_LOWER_WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(text)]
 
