@@ -39,7 +39,7 @@ from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
 from roleclass.sections import default_reader, reader_for
-from roleclass.tokens import LEXEME_ATTRS, TEXT_KEY, TokenTable, doc_text, span_text, token_table
+from roleclass.tokens import LEXEME_ATTRS, TEXT_KEY, TokenTable, doc_text, token_table
 
 STATEMENTS_KEY = "statements"
 _SPANS_KEY = "roleclass_statement_spans"  # the splitter's own list of the statements, for ``statements``
@@ -89,7 +89,7 @@ class StatementSplitter:
         section = "body"
         text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
         tokens = token_table(doc)
-        alpha = tokens.alpha
+        alpha, idx, ends = tokens.alpha, tokens.idx, tokens.end
         sentence_tokens = doc.user_data.pop(_STARTS_KEY, None)
         if sentence_tokens is None:  # a pipeline of the caller's: the Doc's own boundaries
             sentence_tokens = [i for i, start in enumerate(doc.to_array(SENT_START).tolist() if len(doc) else []) if start == 1]
@@ -113,16 +113,16 @@ class StatementSplitter:
                 words = sum(alpha[found[0] : found[1]])
                 if words < self.min_words:
                     continue
-                span = doc[found[0] : found[1]]
+                span = Span(doc, *found)  # ``doc[a:b]`` without its slice normalising: a third of the time
                 activities = parse_activities(span, self.activities, counts_at) if may_count(counts_at, *found) else []
-                boilerplate = sections.is_boilerplate(span_text(span))
+                boilerplate = sections.is_boilerplate(text[idx[found[0]] : ends[found[1] - 1]])  # ``span.text``
                 units = _units(words)
                 weight = 0.0 if boilerplate else sections.section_weight(section) * units
                 base = 0.0 if boilerplate else units  # the weight before the section's (duty_detector.base_weight)
-                if any(a.function in ("sales", "marketing") for a in activities):
+                if activities and any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                     base *= 1.0 + ACTIVITY_BOOST
-                table[span.start, span.end] = StatementAttributes(section, weight, base, activities)
+                table[found] = StatementAttributes(section, weight, base, activities)
                 spans.append(span)
         doc.spans[STATEMENTS_KEY] = spans
         doc.user_data[_SPANS_KEY] = spans  # ``statements`` hands these on, not new Span objects read back from the group
