@@ -33,6 +33,7 @@ _HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|
 # faster than "[^\x00-\x7f]{2,}" (the same matches: tests/test_clean.py; bench/bench_regex_forms.py)
 _NON_ASCII_RUN = re.compile("[\x80-\U0010ffff][\x80-\U0010ffff]+")
 _BULLET = re.compile(r"^\s*(?:[*•·▪●◦‣∙\-–—]|\d{1,2}[.)])\s+")
+_BULLET_MARKS = frozenset("*•·▪●◦‣∙-–—")  # what a stripped line ``_BULLET`` matches starts with, but for a digit
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")  # what ``_SPACES`` changes, but for "  "
 # The runs of ``_SPACES`` that are not a single " ": two or more of its characters, or one that is
@@ -267,7 +268,11 @@ def _tidy_lines(text: str) -> list[str]:
     lines = list(map(str.strip, text.split("\n")))
     if any(len(line) > MAX_WORD_CHARS for line in lines):  # a long run needs a long line
         lines = [_LONG_RUN.sub(_break_run, line) if len(line) > MAX_WORD_CHARS else line for line in lines]
-    return [_BULLET.sub("- ", line) if _BULLET.match(line) else line for line in lines]
+    # a stripped line starts with no space, so only one that starts with a mark or a digit can be a bullet
+    return [
+        _BULLET.sub("- ", line) if (line[:1] in _BULLET_MARKS or line[:1].isdecimal()) and _BULLET.match(line) else line
+        for line in lines
+    ]
 
 
 def clean_text(raw: str) -> str:
