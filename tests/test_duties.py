@@ -193,3 +193,17 @@ def test_span_extensions_read_and_write_the_docs_attribute_table() -> None:
     assert statement_attributes(calls).weight == 0.25
     other = calls.doc[0:2]  # a span the splitter never made keeps the defaults until written
     assert (other._.section, other._.weight, other._.base_weight, other._.activities) == ("body", 0.0, None, None)
+
+
+def test_attributes_of_the_splitters_list_are_the_tables_and_any_other_list_reads_them_too() -> None:
+    from roleclass.attributes import attributes_of, statement_attributes
+
+    text = "Responsibilities:\n- Call 40 prospects a day.\n- Plan the newsletter with the team.\nBenefits:\n- Paid time off for all.\n"
+    _, spans = statements(text)
+    kept = attributes_of(spans)  # the splitter's own list: kept in order beside it
+    assert [id(a) for a in kept] == [id(statement_attributes(span)) for span in spans]
+    assert [a.section for a in kept] == ["duties", "duties", "benefits"]
+    reordered = list(reversed(spans))  # another list of the same statements is read span by span
+    assert [id(a) for a in attributes_of(reordered)] == [id(a) for a in reversed(kept)]
+    kept[0].weight = 0.5  # one object per statement: a write is what every reader sees
+    assert spans[0]._.weight == 0.5 and attributes_of([]) == []

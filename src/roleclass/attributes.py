@@ -12,12 +12,14 @@ and writes the same value, and the pipeline's own stages read the table directly
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
 TABLE_KEY = "roleclass_statement_attributes"
+LIST_KEY = "roleclass_statement_attribute_list"  # the splitter's statements and their attributes, in order
 
 
 @dataclass(slots=True)
@@ -46,6 +48,24 @@ def statement_attributes(span: Span) -> StatementAttributes:
     if found is None:
         found = table[key] = StatementAttributes()
     return found
+
+
+def remember_in_order(doc: Doc, spans: list[Span], attributes: list[StatementAttributes]) -> None:
+    """Keep the splitter's list of statements with their attributes in the same order, so
+    ``attributes_of`` that list is one look-up, not one per statement."""
+    doc.user_data[LIST_KEY] = (spans, attributes)
+
+
+def attributes_of(spans: Sequence[Span]) -> list[StatementAttributes]:
+    """``statement_attributes`` of each span: the splitter's own list as it kept it
+    (``remember_in_order``; a posting's statements are read this way three or four times),
+    others one by one."""
+    if not spans:
+        return []
+    kept = spans[0].doc.user_data.get(LIST_KEY)
+    if kept is not None and kept[0] is spans and len(kept[1]) == len(spans):
+        return kept[1]
+    return [statement_attributes(span) for span in spans]
 
 
 def _register() -> None:

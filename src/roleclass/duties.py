@@ -34,7 +34,7 @@ from spacy.attrs import LANG, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from roleclass.attributes import StatementAttributes, attribute_table
+from roleclass.attributes import StatementAttributes, attribute_table, remember_in_order
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
@@ -85,6 +85,7 @@ class StatementSplitter:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
+        kept: list[StatementAttributes] = []  # each statement's attributes, in the same order
         sections = self.sections
         section = "body"
         text = doc_text(doc)  # Doc.text joins every token: read it once, not per line (50,000-line postings)
@@ -122,9 +123,11 @@ class StatementSplitter:
                 if activities and any(a.function in ("sales", "marketing") for a in activities):
                     weight *= 1.0 + ACTIVITY_BOOST
                     base *= 1.0 + ACTIVITY_BOOST
-                table[found] = StatementAttributes(section, weight, base, activities)
+                attributes = table[found] = StatementAttributes(section, weight, base, activities)
                 spans.append(span)
+                kept.append(attributes)
         doc.spans[STATEMENTS_KEY] = spans
+        remember_in_order(doc, spans, kept)
         doc.user_data[_SPANS_KEY] = spans  # ``statements`` hands these on, not new Span objects read back from the group
         return doc
 

@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
-from roleclass.attributes import statement_attributes
+from roleclass.attributes import attributes_of, statement_attributes
 from roleclass.cue_screen import BEYOND_LATIN1, CueScreen
 from roleclass.sections import heading_kind, is_boilerplate, section_weight
 from roleclass.tokens import span_text
@@ -169,6 +169,22 @@ def _neighbour_cues(cues: list[str]) -> list[str]:
     return [cue for cue in cues if cue in _NEIGHBOUR_CUES]
 
 
+
+
+class _Names(dict[str, str]):
+    """Feature names by value, made on first use: a statement's name is then one C look-up,
+    not a new string (for a few values only, such as the section kinds)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, value: str) -> str:
+        name = self[value] = self.prefix + value
+        return name
+
+
+_SECTION_KEYS = _Names("f:section=")
 _NOT_CAPITALISED = frozenset({"we", "our", "you", "your", "the", "a", "an", "this", "at"})
 # the names of the cue features, made once: a statement shows its own cues and its neighbours'
 _CUE_KEYS = {cue: f"f:cue:{cue}" for cue in STATEMENT_CUES}
@@ -200,6 +216,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     heading_keys: dict[int, list[str]] = {}  # per heading line (by start), shared by the lines under it
     parts: list[tuple[list[str], list[str]]] = []
     previous_bullet = False
+    sections = [attributes.section for attributes in attributes_of(spans)]
     for i, span in enumerate(spans):
         start, end = span.start_char, span.end_char
         k = max(0, bisect.bisect_right(line_starts, start) - 1)
@@ -217,7 +234,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
         statement = span_texts[i]
         words = _words(statement)
         keys = [
-            f"f:section={statement_attributes(span).section}",
+            _SECTION_KEYS[sections[i]],
             bullet_key,
             _LEN_KEYS[_bin(len(words), _LEN_EDGES)],
             _POS_KEYS[_bin(start / total, _POS_EDGES)],
@@ -521,7 +538,7 @@ class DutyDetector(ClassifierMixin, BaseEstimator):
         if not probabilities:
             return []
         # element by element, so the chunk's weights at once are each posting's alone
-        base = np.array([base_weight(s) for _, spans in postings for s in spans], dtype=float)
+        base = np.array([w for _, spans in postings for w in base_weights(spans)], dtype=float)
         weights = self.combine(np.concatenate(probabilities), base)
         return list(zip(probabilities, np.split(weights, np.cumsum([len(p) for p in probabilities[:-1]])), strict=True))
 
@@ -567,6 +584,14 @@ def _restricted(vectorizer: DictVectorizer, rows: list[dict[str, float]], min_co
     if frequency.size:
         vectorizer.restrict(frequency >= min_count)
     return vectorizer
+
+
+def base_weights(spans: Sequence[Span]) -> list[float]:
+    """``base_weight`` of each of one Doc's statements, their attributes read in one go."""
+    return [
+        float(attributes.base_weight) if attributes.base_weight is not None else base_weight(span)
+        for span, attributes in zip(spans, attributes_of(spans), strict=True)
+    ]
 
 
 def base_weight(span: Span) -> float:

@@ -21,7 +21,7 @@ from scipy import sparse
 from spacy.tokens import Span
 
 from roleclass import collector, explain
-from roleclass.attributes import statement_attributes
+from roleclass.attributes import attributes_of, statement_attributes
 from roleclass.clean import clean_text
 from roleclass.duties import MAX_DOC_CHARS, statements
 from roleclass.duty_detector import DUTY_THRESHOLD, NO_DUTY_THRESHOLD, DutyDetector
@@ -222,11 +222,11 @@ def weigh_chunk(
     """``weigh_statements`` of each posting (clean text, statements), the detector's word
     blocks worked out for all of them at once; ``span._.weight`` says the weight too."""
     if detector is None:
-        return [(np.array([statement_attributes(s).weight for s in spans], dtype=float), None) for _, spans in postings]
+        return [(np.array([a.weight for a in attributes_of(spans)], dtype=float), None) for _, spans in postings]
     out: list[tuple[np.ndarray, np.ndarray | None]] = []
     for (_, spans), (duty_probabilities, weights) in zip(postings, detector.chunk_weights(postings), strict=True):
-        for span, weight in zip(spans, weights.tolist(), strict=True):
-            statement_attributes(span).weight = weight  # span._.weight
+        for attributes, weight in zip(attributes_of(spans), weights.tolist(), strict=True):
+            attributes.weight = weight  # span._.weight
         out.append((weights, duty_probabilities))
     return out
 
