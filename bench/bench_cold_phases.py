@@ -46,10 +46,9 @@ lap("language identifier")
 from roleclass.scorer import Scorer
 scorer = Scorer.load()
 lap("model load")
-from roleclass.clean import clean_text
-from roleclass.duties import pipeline_for
+from roleclass.duties import pipeline
 posting = open(sys.argv[1], encoding="utf-8").read()
-pipeline_for(clean_text(posting), "en")  # the one the posting is read with
+pipeline("en")  # the one the posting is read with
 lap("spaCy pipeline")
 scorer.score(posting)
 lap("score the posting")

@@ -34,7 +34,7 @@ def lexeme_costs(count: int) -> dict[str, float]:
 
     rng = random.Random(7)
     words = ["".join(rng.choice(string.ascii_letters) for _ in range(rng.randint(3, 12))) for _ in range(2 * count)]
-    vocabularies = {"spacy_default": spacy.blank("en").vocab, "roleclass": _pipeline("en", False).vocab}
+    vocabularies = {"spacy_default": spacy.blank("en").vocab, "roleclass": _pipeline("en").vocab}
     seconds = dict.fromkeys(vocabularies, 0.0)
     halves = [words[i::4] for i in range(4)]  # each side gets two quarters, alternating
     for k, part in enumerate(halves):
@@ -53,7 +53,7 @@ def new_words_per_posting(postings: int) -> dict[str, float]:
     from roleclass.duties import _pipeline
 
     _pipeline.cache_clear()
-    nlp = _pipeline("en", False)
+    nlp = _pipeline("en")
     start = len(nlp.vocab)
     sample, _ = draw(postings)
     for posting in sample:

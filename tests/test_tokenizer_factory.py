@@ -47,11 +47,10 @@ def _tokens(nlp, text: str) -> np.ndarray:
 
 def _same_as_spacy(language: str, texts: list[str]) -> None:
     default = spacy.blank(language)
-    for bounded in (False, True):
-        ours = _pipeline(language, bounded)
-        for rounds in range(2):  # the second round reads what the first cached
-            for i, text in enumerate(texts):
-                assert np.array_equal(_tokens(ours, text), _tokens(default, text)), (language, bounded, rounds, i)
+    ours = _pipeline(language)
+    for rounds in range(2):  # the second round reads what the first cached
+        for i, text in enumerate(texts):
+            assert np.array_equal(_tokens(ours, text), _tokens(default, text)), (language, rounds, i)
 
 
 def test_whitespace_special_cases_are_dropped_and_no_other() -> None:
@@ -63,14 +62,14 @@ def test_whitespace_special_cases_are_dropped_and_no_other() -> None:
 
 
 def test_the_pipelines_tokenizer_keeps_more_and_no_whitespace_cases() -> None:
-    tokenizer = _pipeline("en", False).tokenizer
+    tokenizer = _pipeline("en").tokenizer
     assert tokenizer.max_cache_size == CACHE_CHUNKS > spacy.blank("en").tokenizer.max_cache_size
     assert "\n" not in tokenizer.rules and "we're" in tokenizer.rules
 
 
 def test_new_words_get_the_tables_attributes_and_the_vocabulary_its_language() -> None:
     for language in ("en", "de"):
-        nlp = _pipeline(language, False)
+        nlp = _pipeline(language)
         assert set(nlp.vocab.lex_attr_getters) == {*LEXEME_ATTRS, spacy.attrs.LANG}
         assert nlp.vocab.lang == language
         words = nlp.make_doc("Zyxwq-Umsatzplanung: 42 NEUKUNDEN, „Außendienst“ & you'll…")
@@ -189,7 +188,6 @@ def test_suffix_search_is_spacys_own_where_a_pattern_may_end_before_the_word() -
 
 def test_the_pipelines_tokenizers_serialize_and_read_back_alike() -> None:
     text = TEXTS[0] + TEXTS[2]
-    for bounded in (False, True):
-        nlp = _pipeline("en", bounded)
-        restored = spacy.blank("en").tokenizer.from_bytes(nlp.tokenizer.to_bytes())
-        assert [t.text for t in restored(text)] == [t.text for t in nlp.make_doc(text)]
+    nlp = _pipeline("en")
+    restored = spacy.blank("en").tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+    assert [t.text for t in restored(text)] == [t.text for t in nlp.make_doc(text)]

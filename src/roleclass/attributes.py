@@ -12,6 +12,7 @@ and writes the same value, and the pipeline's own stages read the table directly
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -50,10 +51,16 @@ def statement_attributes(span: Span) -> StatementAttributes:
     return found
 
 
-def remember_in_order(doc: Doc, spans: list[Span], attributes: list[StatementAttributes]) -> None:
+class StatementList(list[Span]):
+    """The splitter's list of statements: a list that can be referred to weakly, so its Doc can
+    keep the attributes in the list's order beside a reference to it without a cycle (a Doc
+    held by a cycle lives until a collection, not until its chunk is done)."""
+
+
+def remember_in_order(doc: Doc, spans: StatementList, attributes: list[StatementAttributes]) -> None:
     """Keep the splitter's list of statements with their attributes in the same order, so
     ``attributes_of`` that list is one look-up, not one per statement."""
-    doc.user_data[LIST_KEY] = (spans, attributes)
+    doc.user_data[LIST_KEY] = (weakref.ref(spans), attributes)
 
 
 def attributes_of(spans: Sequence[Span]) -> list[StatementAttributes]:
@@ -63,7 +70,7 @@ def attributes_of(spans: Sequence[Span]) -> list[StatementAttributes]:
     if not spans:
         return []
     kept = spans[0].doc.user_data.get(LIST_KEY)
-    if kept is not None and kept[0] is spans and len(kept[1]) == len(spans):
+    if kept is not None and kept[0]() is spans and len(kept[1]) == len(spans):
         return kept[1]
     return [statement_attributes(span) for span in spans]
 

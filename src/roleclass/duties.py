@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import itertools
 import operator
-import re
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -34,7 +32,7 @@ from spacy.attrs import LANG, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from roleclass.attributes import StatementAttributes, attribute_table, remember_in_order
+from roleclass.attributes import StatementAttributes, StatementList, attribute_table, remember_in_order
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
@@ -54,7 +52,6 @@ MIN_DUTY_UNITS, MAX_DUTY_UNITS = 0.5, 3.0
 MAX_DOC_CHARS = 2_000_000
 _STARTS_KEY = "roleclass_sentence_starts"
 REFRESH_DOCS = 10_000  # texts read before the pipelines are rebuilt (``_ReadCounter``)
-SUFFIX_WINDOW = 64  # characters at a word's end searched for a suffix (spaCy's are a few long)
 
 
 @Language.factory(
@@ -84,7 +81,7 @@ class StatementSplitter:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        spans: list[Span] = []
+        spans = StatementList()
         kept: list[StatementAttributes] = []  # each statement's attributes, in the same order
         sections = self.sections
         section = "body"
@@ -215,24 +212,6 @@ def _trimmed(table: TokenTable, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def _tail_search(search: Callable[[str], re.Match[str] | None]) -> Callable[[str], re.Match[str] | None]:
-    """Search only a word's last ``SUFFIX_WINDOW`` characters for its suffix.
-
-    spaCy strips suffixes one at a time and searches the whole remaining word for each,
-    so a long word of punctuation or emoji costs time quadratic in its length. The
-    tokenizer uses only the match's length, and no suffix but a run of dots is near this
-    long, so every word tokenizes as before except that such a run splits every 64 dots.
-    It carries the search's regex as ``__self__``, where spaCy's serializer reads a search's
-    pattern (a tokenizer read back from it searches whole words, as spaCy's does).
-    """
-
-    def tail(string: str) -> re.Match[str] | None:
-        return search(string[-SUFFIX_WINDOW:])
-
-    tail.__self__ = getattr(search, "__self__", None)  # type: ignore[attr-defined]
-    return tail
-
-
 def pipeline(language: str = "en") -> Language:
     """The blank spaCy pipeline for a language, built once per process on first use.
 
@@ -240,23 +219,18 @@ def pipeline(language: str = "en") -> Language:
     attributes roleclass reads (``tokens.LEXEME_ATTRS``: lower case, alpha, punctuation,
     space) and the language, so ``token.like_num`` or ``token.shape_`` read as unset.
     """
-    return _pipeline(language, True)
+    return _pipeline(language)
 
 
-@lru_cache(maxsize=2 * len(SUPPORTED_LANGUAGES))
-def _pipeline(language: str, bounded_suffixes: bool) -> Language:
-    """``pipeline``, or (``bounded_suffixes`` False) the same with spaCy's own suffix search.
-
-    ``_tail_search`` is a Python call for each suffix the tokenizer tries, a third of the
-    tokenizer's time; on a text whose every run of non-space characters is at most
-    ``SUFFIX_WINDOW`` long it searches exactly what spaCy's would, so such texts (nearly
-    all) go to the pipeline without it (``statements``). The bounded tokenizer is built
-    with that search in one go, and both with the cache settings of ``tokenizer_factory``
-    (the same tokens as spaCy's default tokenizer, cached across postings).
-    """
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES) + 1)
+def _pipeline(language: str) -> Language:
+    """``pipeline``, built with the tokenizer of ``tokenizer_factory``: spaCy's default
+    tokenizer's tokens, with searches that try only what can match (a long run without a
+    space costs no more than spaCy's own, and cleaning breaks runs of over 200 characters)
+    and cached across postings."""
     from roleclass.tokenizer_factory import blank_config
 
-    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en", config=blank_config(bounded_suffixes))
+    nlp = spacy.blank(language if language in SUPPORTED_LANGUAGES else "en", config=blank_config())
     # A word the vocabulary has not seen gets the attributes the token table reads, not spaCy's 22
     # (its shape, prefix, suffix, norm, stop word, number and URL likeness...): about 12 against
     # 4 microseconds a new word (bench/bench_lexemes.py), and a stream of distinct postings
@@ -271,15 +245,10 @@ def _pipeline(language: str, bounded_suffixes: bool) -> Language:
     return nlp
 
 
-def pipeline_for(text: str, language: str = "en") -> Language:
-    """The pipeline ``statements`` reads this clean text with (``_pipeline`` says which and why)."""
-    return _pipeline(language, _LEADING_RUN.match(text) is not None or _INNER_RUN.search(text) is not None)
-
-
 def statements(text: str, language: str = "en") -> tuple[Doc, list[Span]]:
     """Parse clean text and return the Doc and its duty statements."""
     _READS.count()
-    nlp = pipeline_for(text, language)
+    nlp = pipeline(language)
     doc = nlp.make_doc(text)
     doc.user_data[TEXT_KEY] = text  # the components read it instead of re-joining the tokens
     for name, component in nlp.pipeline:
@@ -314,15 +283,6 @@ class _ReadCounter:
 
 
 _READS = _ReadCounter()
-
-
-# A run of non-space characters longer than the suffix window: at the text's start, or after a
-# space. ``\s`` in a str pattern is ``str.isspace``, which the tokenizer splits on too; a search
-# allocates nothing, where ``max(map(len, text.split()))`` made a string of every word of the
-# posting. Tried only where a run starts, so each run is read once, not once from each of its
-# characters; the search opens with the space, so ``re`` skips from space to space.
-_LEADING_RUN = re.compile(rf"\S{{{SUFFIX_WINDOW + 1}}}")
-_INNER_RUN = re.compile(rf"\s\S{{{SUFFIX_WINDOW + 1}}}")
 
 
 def sentence_starts(table: TokenTable, punct_chars: set[str]) -> list[int]:

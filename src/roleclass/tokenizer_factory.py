@@ -1,6 +1,6 @@
 """spaCy's default tokenizer, built with the settings ``duties.pipeline`` reads postings with.
 
-The tokens are exactly spaCy's; five settings make it faster on a stream of postings:
+The tokens are exactly spaCy's; four settings make it faster on a stream of postings:
 
 - the suffix search tries only the starts a suffix can have (``exact_suffix_search``):
   spaCy's tries every character of the word against some 80 patterns, the largest part of
@@ -10,10 +10,6 @@ The tokens are exactly spaCy's; five settings make it faster on a stream of post
   prefix search only on a word starting with a character a prefix can start with, and the
   URL match only on a word holding the characters every URL match holds (a dot)
   (``screened_match``).
-- the suffix search reads only a word's tail (``duties._tail_search``), for the pipeline
-  that reads texts with very long runs of non-space characters. Set on a built tokenizer,
-  it makes spaCy reload every special case (about 0.05 s of a cold ``roleclass score``);
-  built in from the start, as ``spacy.Tokenizer.v1`` builds spaCy's own, it costs nothing.
 - no special cases for strings of whitespace alone ("\\n", "\\t", " "): spaCy lists them
   with no attribute but their own text, and the tokenizer makes a run of whitespace one
   token of itself anyway (no prefix, suffix or infix pattern matches whitespace). But a
@@ -25,8 +21,10 @@ The tokens are exactly spaCy's; five settings make it faster on a stream of post
   which a few hundred postings fill, after which no new word is cached). The pipelines are
   rebuilt every ``duties.REFRESH_DOCS`` texts, which bounds the memory it takes.
 
-``spacy.blank(lang, config=blank_config(tail_suffixes))`` uses it; ``tests/test_tokenizer_factory.py``
-checks the tokens against spaCy's default tokenizer.
+The searches are built into the tokenizer from the start, as ``spacy.Tokenizer.v1`` builds
+spaCy's own: set on a built tokenizer, they make spaCy reload every special case (about
+0.05 s of a cold ``roleclass score``). ``spacy.blank(lang, config=blank_config())`` uses it;
+``tests/test_tokenizer_factory.py`` checks the tokens against spaCy's default tokenizer.
 """
 
 from __future__ import annotations
@@ -43,13 +41,13 @@ from spacy.util import registry
 
 from roleclass.cue_screen import GROUP_REFERENCE, _sre_constants, _sre_parse
 
-TOKENIZER = "roleclass.PostingTokenizer.v1"
+TOKENIZER = "roleclass.PostingTokenizer.v2"  # v1 took tail_suffixes: the suffix search it chose is exact now
 CACHE_CHUNKS = 100_000  # runs of non-space characters the tokenizer remembers (spaCy's default: 10,000)
 
 
-def blank_config(tail_suffixes: bool) -> dict[str, Any]:
+def blank_config() -> dict[str, Any]:
     """The ``spacy.blank`` config that builds this tokenizer."""
-    return {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER, "tail_suffixes": tail_suffixes}}}
+    return {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}}
 
 
 Search = Callable[[str], "re.Match[str] | None"]
@@ -260,10 +258,8 @@ def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str
 
 
 @registry.tokenizers(TOKENIZER)
-def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language], Tokenizer]:
-    """spaCy's ``create_tokenizer`` (``spacy.Tokenizer.v1``) with the settings above; the suffix
-    search wrapped by ``_tail_search`` when ``tail_suffixes``."""
-    from roleclass.duties import _tail_search
+def create_posting_tokenizer() -> Callable[[Language], Tokenizer]:
+    """spaCy's ``create_tokenizer`` (``spacy.Tokenizer.v1``) with the settings above."""
 
     def tokenizer_factory(nlp: Language) -> Tokenizer:
         prefixes = nlp.Defaults.prefixes
@@ -276,7 +272,7 @@ def create_posting_tokenizer(tail_suffixes: bool = True) -> Callable[[Language],
             nlp.vocab,
             rules=without_whitespace_cases(nlp.Defaults.tokenizer_exceptions),
             prefix_search=prefix_search,
-            suffix_search=_tail_search(suffix_search) if tail_suffixes and suffix_search else suffix_search,
+            suffix_search=suffix_search,
             infix_finditer=infix_finditer,
             token_match=nlp.Defaults.token_match,
             url_match=screened_match(nlp.Defaults.url_match) if nlp.Defaults.url_match else None,
