@@ -100,7 +100,8 @@ def evidence(text: str, terms: Sequence[tuple[int, int, str, float, int]], dutie
     repeated.
     """
     wanted = FUNCTIONS_OF_DUTIES.get(duties, ())
-    phrases = [m for m in _merge(text, terms) if m[2] in wanted]
+    # a phrase merges terms of one function only, so the other functions' terms are left out first
+    phrases = _merge(text, [term for term in terms if term[2] in wanted])
     phrases.sort(key=lambda m: (-m[3], m[0]))
     out: list[EvidenceItem] = []
     seen: set[str] = set()
