@@ -75,7 +75,9 @@ def exact_suffix_search(suffixes: Sequence[str]) -> Search:
     """
     pieces = [piece for piece in suffixes if piece.strip()]
     regex = util.compile_suffix_regex(pieces)
-    widest, unbounded, ends = 0, [], []
+    widest, unbounded = 0, []
+    ends: list[_ClassItem] | None = []  # the characters a match can end with
+    unbounded_ends: list[_ClassItem] | None = []  # those of the unbounded patterns alone
     for piece in pieces:
         try:
             parsed = _sre_parse.parse(piece + "$")
@@ -84,28 +86,28 @@ def exact_suffix_search(suffixes: Sequence[str]) -> Search:
         if GROUP_REFERENCE.search(piece) or parsed.state.flags & (re.MULTILINE | re.IGNORECASE) or not len(parsed) or parsed[-1] != _END:
             return regex.search
         high = parsed.getwidth()[1]
+        last = _edge_characters(parsed, last=True)
+        ends = None if ends is None or last is None else ends + last
         if high >= _sre_constants.MAXREPEAT:
             unbounded.append(piece)
+            unbounded_ends = None if unbounded_ends is None or last is None else unbounded_ends + last
         else:
             widest = max(widest, high)
-        if ends is not None:
-            last = _edge_characters(parsed, last=True)
-            ends = None if last is None else ends + last
     search = regex.search
     early = re.compile("|".join(piece + "$" for piece in unbounded)).search if unbounded else None
     reach = widest + 1
-    # ASCII characters no match can end with: a word ending with one has no suffix (a match may
-    # also end before a final line break, so that is never one of them)
-    ending = re.compile(_character_class(ends)) if ends else None
-    no_end = frozenset() if ending is None else frozenset(c for c in map(chr, range(128)) if c != "\n" and not ending.match(c))
+    # ASCII characters no match can end with: a word ending with one has no suffix; and those no
+    # match of an unbounded pattern ends with, where that search is not needed
+    no_end, no_early_end = _no_end(ends), _no_end(unbounded_ends)
 
     def suffix_search(string: str) -> re.Match[str] | None:
-        if string[-1:] in no_end:
+        last = string[-1:]
+        if last in no_end:
             return None
         start = len(string) - reach
         if start <= 0:
             return search(string)
-        if early is not None and (found := early(string)) is not None and found.start() < start:
+        if early is not None and last not in no_early_end and (found := early(string)) is not None and found.start() < start:
             start = found.start()
         return search(string, start)
 
@@ -249,6 +251,15 @@ def screened_match(search: Search, anchored: bool = False) -> Search:
 
     screened.__self__ = regex  # type: ignore[attr-defined]
     return screened
+
+
+def _no_end(ends: list[_ClassItem] | None) -> frozenset[str]:
+    """The ASCII characters that are not among ``ends`` (none when ``ends`` is None: unknown). A
+    match may also end before a final line break, so that is never one of them."""
+    if not ends:
+        return frozenset()
+    ending = re.compile(_character_class(ends))
+    return frozenset(c for c in map(chr, range(128)) if c != "\n" and not ending.match(c))
 
 
 def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str, list[dict[int, str]]]:
