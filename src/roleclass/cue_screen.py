@@ -27,10 +27,11 @@ generated text.
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import NamedTuple
 
 try:  # Python 3.11+
@@ -274,9 +275,10 @@ def lowered_twin(regex: re.Pattern[str]) -> re.Pattern[str] | None:
 
 
 class _Read(NamedTuple):
-    """What every screen reads of a text: its lower-cased words, and the lower-cased text."""
+    """What every screen reads of a text: its lower-cased words (in order, repeats kept: a set of
+    them cost more to make than the repeats cost to look up), and the lower-cased text."""
 
-    words: frozenset[str]
+    words: list[str]
     lowered: str
     masks: dict[int, int]  # the shared layout's mask of this text, by the layout's version (``_SharedLayout``)
 
@@ -296,7 +298,7 @@ def read_statement(text: str) -> _Read | None:
     else:
         words = _LATIN1_WORD if BEYOND_LATIN1.search(text) is None else _WORD
     lowered = text.lower()
-    return _Read(frozenset(words.findall(lowered)), lowered, {})
+    return _Read(words.findall(lowered), lowered, {})
 
 
 # Words remembered with the cues they may start (most words start none); past this many
@@ -338,7 +340,6 @@ class _Layout:
         self.always_mask = _mask(always)
         self.char_masks = [(char, _mask(bits)) for char, bits in sorted(chars.items())]
         self.word_masks: dict[str, int] = {}  # word -> the regexes it may start, as bits (0: none)
-        self.cue_words: set[str] = set()  # the remembered words whose mask is not 0
 
     def word_mask(self, word: str) -> int:
         """The regexes a match may start with at this word of a text, as bits."""
@@ -354,19 +355,16 @@ class _Layout:
     def mask(self, read: _Read) -> int:
         """The regexes that may match the text ``read`` was read from, as bits."""
         words = read.words
-        masks, cue_words = self.word_masks, self.cue_words
-        new = words.difference(masks)  # words never seen before (a C loop over the text's words)
-        if new:
-            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (new objects: a thread reading the old ones is unharmed)
-                masks, cue_words = self.word_masks, self.cue_words = {}, set()
-                new = words
-            for word in new:
-                mask = masks[word] = self.word_mask(word)
-                if mask:
-                    cue_words.add(word)
-        mask = self.always_mask
-        for word in words & cue_words:
-            mask |= masks[word]
+        masks = self.word_masks
+        found = list(map(masks.get, words))  # each word's bits, looked up in a C loop
+        if None in found:  # words never seen before
+            if len(masks) > MAX_REMEMBERED_WORDS:  # start afresh (a new dict: a thread reading the old one is unharmed)
+                masks = self.word_masks = {}
+            for word in words:
+                if word not in masks:
+                    masks[word] = self.word_mask(word)
+            found = list(map(masks.__getitem__, words))
+        mask = reduce(operator.or_, found, self.always_mask)
         if self.char_masks:
             # sre matches a caseless character c only to c itself, even ignoring case: a text
             # char whose (simple) lower case is c, so c is in the lower-cased text (text with a
