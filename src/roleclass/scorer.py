@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import sklearn
 from scipy import sparse
 from spacy.tokens import Span
 
@@ -322,10 +323,13 @@ class Scorer:
         prepared = [next(identified) if isinstance(p, _Posting) else p for p in cleaned]
         prepared = [_guarded(self._read, p) if isinstance(p, _Posting) else p for p in prepared]
         todo = [p for p in prepared if isinstance(p, _Posting)]
-        try:
-            finished = self._finish(todo)
-        except Exception:  # find the posting at fault: finish each alone
-            finished = [_guarded(self._finish_one, p) for p in todo]
+        # scikit-learn checks every input for NaN and every call's parameters; ours come from the
+        # model and the feature arrays made above, so the checks are skipped for the chunk's calls
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            try:
+                finished = self._finish(todo)
+            except Exception:  # find the posting at fault: finish each alone
+                finished = [_guarded(self._finish_one, p) for p in todo]
         results = iter(finished)
         return [next(results) if isinstance(item, _Posting) else item for item in prepared]
 
