@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -142,14 +142,19 @@ def bigram_name(first: str, second: str) -> str:
     return f"{BIGRAM_PREFIX}{first} {second}"
 
 
+CUE_PREFIX = "cue:"
+
+
 def cue_features(span: Span) -> list[Feature]:
     """Every match of every duty cue (``cue:<name>``) in the statement, cue by cue."""
-    features: list[Feature] = []
     offset = span.start_char
-    text = doc_text(span.doc)[offset : span.end_char]
-    for name, start, end in _cue_screen().matches(text):
-        features.append(Feature(f"cue:{name}", offset + start, offset + end))
-    return features
+    return [Feature(CUE_PREFIX + name, offset + start, offset + end) for name, start, end in cue_matches(doc_text(span.doc)[offset : span.end_char])]
+
+
+def cue_matches(text: str) -> Iterator[tuple[str, int, int]]:
+    """(cue name, start, end) of every match of every duty cue in a statement's text, cue by cue:
+    what ``cue_features`` names ``cue:<name>``, offsets into ``text``."""
+    return _cue_screen().matches(text)
 
 
 def act_stem(word: str, language: str = "en") -> str:

@@ -31,8 +31,8 @@ from spacy.strings import get_string_id
 from spacy.tokens import Span
 
 from roleclass.duty_model import DutyClassifier
-from roleclass.features import BIGRAM_PREFIX, act_features, cue_features, word_feature_names
-from roleclass.tokens import TokenTable, token_table
+from roleclass.features import BIGRAM_PREFIX, CUE_PREFIX, act_features, cue_matches, word_feature_names
+from roleclass.tokens import TokenTable, doc_text, token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
 # table starts afresh from the model's, so a long batch's vocabulary cannot grow it without end.
@@ -68,8 +68,11 @@ class FeatureColumns:
         self._columns = np.full((1024, 2), -1, dtype=np.int64)  # per word number: unigram and stem column
         self._content = np.zeros(1024, dtype=bool)  # per word number: a word that carries meaning
         pairs = []
+        self._cue_columns: dict[str, int] = {}  # the model's column of each cue, by the cue's name
         for name, column in vocabulary.items():
-            if name.startswith(BIGRAM_PREFIX):  # ``features.bigram_name``: words hold no space
+            if name.startswith(CUE_PREFIX):
+                self._cue_columns[name[len(CUE_PREFIX) :]] = column
+            elif name.startswith(BIGRAM_PREFIX):  # ``features.bigram_name``: words hold no space
                 first, _, second = name[len(BIGRAM_PREFIX) :].partition(" ")
                 pairs.append((self._number(first) << _PAIR_SHIFT | self._number(second), column))
         pairs.sort()
@@ -185,12 +188,22 @@ class FeatureColumns:
         return self._block(statement[1:][same], column, starts[first], ends[second], _PAIRS, first)
 
     def _named(self, spans: Sequence[Span], acts: bool) -> tuple[np.ndarray, ...]:
-        """The act and cue features, read by name statement by statement."""
+        """The act and cue features, read by name statement by statement (a cue's column by its
+        name, ``cue_features``' name less its prefix: one look-up, no feature made)."""
         get = self.vocabulary.get
+        cue_column = self._cue_columns
         rows = []
         for k, span in enumerate(spans):
-            for block, features in ((_ACTS, act_features(span) if acts else []), (_CUES, cue_features(span))):
-                rows.extend((k, column, f.start, f.end, block, j) for j, f in enumerate(features) if (column := get(f.name)) is not None)
+            if acts:
+                features = act_features(span)
+                rows.extend((k, column, f.start, f.end, _ACTS, j) for j, f in enumerate(features) if (column := get(f.name)) is not None)
+            offset = span.start_char
+            matches = cue_matches(doc_text(span.doc)[offset : span.end_char])
+            rows.extend(
+                (k, column, offset + start, offset + end, _CUES, j)
+                for j, (name, start, end) in enumerate(matches)
+                if (column := cue_column.get(name)) is not None
+            )
         array = np.array(rows, dtype=np.int64).reshape(-1, 6)
         return tuple(array[:, i] for i in range(6))
 
