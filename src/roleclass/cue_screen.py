@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - older layout
 
 _WORD = re.compile(r"\w+")
 # ``_WORD`` on text of Latin-1 characters alone: its word characters listed, which ``re`` checks
-# by a table, where ``\w`` asks a character's category (three to four times slower on German text)
+# by a table, where ``\w`` asks each character's category
 _LATIN1_WORD = re.compile("[" + re.escape("".join(c for c in map(chr, range(256)) if _WORD.match(c))) + "]+")
 BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")  # a character past Latin-1 (a class scans faster than ``max``)
 # What makes alternatives of one regex behave unlike the same patterns compiled apart: a
