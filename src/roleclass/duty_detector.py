@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
-from roleclass.attributes import attributes_of, statement_attributes
+from roleclass.attributes import StatementAttributes, attributes_of, statement_attributes
 from roleclass.cue_screen import BEYOND_LATIN1, CueScreen
 from roleclass.sections import heading_kind, is_boilerplate, section_weight
 from roleclass.tokens import span_text
@@ -167,8 +167,6 @@ _NEIGHBOUR_CUES = frozenset({"we", "we_de", "you", "you_de", "you_will", "skill"
 def _neighbour_cues(cues: list[str]) -> list[str]:
     """The cues a statement shows its neighbours, in ``STATEMENT_CUES``' order."""
     return [cue for cue in cues if cue in _NEIGHBOUR_CUES]
-
-
 
 
 class _Names(dict[str, str]):
@@ -588,18 +586,19 @@ def _restricted(vectorizer: DictVectorizer, rows: list[dict[str, float]], min_co
 
 def base_weights(spans: Sequence[Span]) -> list[float]:
     """``base_weight`` of each of one Doc's statements, their attributes read in one go."""
-    return [
-        float(attributes.base_weight) if attributes.base_weight is not None else base_weight(span)
-        for span, attributes in zip(spans, attributes_of(spans), strict=True)
-    ]
+    return [_base_weight(span, attributes) for span, attributes in zip(spans, attributes_of(spans), strict=True)]
 
 
 def base_weight(span: Span) -> float:
     """A statement's weight before P(duty): its duty units, doubled for a counted sales or
     marketing activity, and zero for boilerplate (as ``duties.py`` weighs, less the section)."""
+    return _base_weight(span, statement_attributes(span))
+
+
+def _base_weight(span: Span, attributes: StatementAttributes) -> float:
+    """``base_weight`` of a statement whose attributes are read already."""
     from roleclass.duties import duty_units  # imported here: duties.py is the caller's module, not ours
 
-    attributes = statement_attributes(span)
     if attributes.base_weight is not None:  # the statement splitter worked it out already, the same way
         return float(attributes.base_weight)
     if is_boilerplate(span_text(span)):

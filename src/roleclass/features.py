@@ -147,14 +147,15 @@ CUE_PREFIX = "cue:"
 
 def cue_features(span: Span) -> list[Feature]:
     """Every match of every duty cue (``cue:<name>``) in the statement, cue by cue."""
+    return [Feature(CUE_PREFIX + name, start, end) for name, start, end in cue_matches(span)]
+
+
+def cue_matches(span: Span) -> Iterator[tuple[str, int, int]]:
+    """(cue name, start, end) of every match of every duty cue in the statement, cue by cue, with
+    offsets into the Doc's text: what ``cue_features`` names ``cue:<name>``."""
     offset = span.start_char
-    return [Feature(CUE_PREFIX + name, offset + start, offset + end) for name, start, end in cue_matches(doc_text(span.doc)[offset : span.end_char])]
-
-
-def cue_matches(text: str) -> Iterator[tuple[str, int, int]]:
-    """(cue name, start, end) of every match of every duty cue in a statement's text, cue by cue:
-    what ``cue_features`` names ``cue:<name>``, offsets into ``text``."""
-    return _cue_screen().matches(text)
+    for name, start, end in _cue_screen().matches(doc_text(span.doc)[offset : span.end_char]):
+        yield name, offset + start, offset + end
 
 
 def act_stem(word: str, language: str = "en") -> str:

@@ -32,7 +32,7 @@ from spacy.tokens import Span
 
 from roleclass.duty_model import DutyClassifier
 from roleclass.features import BIGRAM_PREFIX, CUE_PREFIX, act_features, cue_matches, word_feature_names
-from roleclass.tokens import TokenTable, doc_text, token_table
+from roleclass.tokens import TokenTable, token_table
 
 # Words remembered beyond the model's own (those of its word pairs); past this many the
 # table starts afresh from the model's, so a long batch's vocabulary cannot grow it without end.
@@ -197,11 +197,9 @@ class FeatureColumns:
             if acts:
                 features = act_features(span)
                 rows.extend((k, column, f.start, f.end, _ACTS, j) for j, f in enumerate(features) if (column := get(f.name)) is not None)
-            offset = span.start_char
-            matches = cue_matches(doc_text(span.doc)[offset : span.end_char])
             rows.extend(
-                (k, column, offset + start, offset + end, _CUES, j)
-                for j, (name, start, end) in enumerate(matches)
+                (k, column, start, end, _CUES, j)
+                for j, (name, start, end) in enumerate(cue_matches(span))
                 if (column := cue_column.get(name)) is not None
             )
         array = np.array(rows, dtype=np.int64).reshape(-1, 6)

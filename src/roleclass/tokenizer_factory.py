@@ -52,6 +52,11 @@ def blank_config() -> dict[str, Any]:
 
 Search = Callable[[str], "re.Match[str] | None"]
 _END = (_sre_constants.AT, _sre_constants.AT_END)
+_ZERO_WIDTH = (_sre_constants.AT, _sre_constants.ASSERT, _sre_constants.ASSERT_NOT)
+_CLASS_ITEMS = (_sre_constants.LITERAL, _sre_constants.RANGE)
+_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
+_ClassItem = tuple[object, Any]
+_ASCII = frozenset(map(chr, range(128)))
 
 
 def exact_suffix_search(suffixes: Sequence[str]) -> Search:
@@ -115,12 +120,6 @@ def exact_suffix_search(suffixes: Sequence[str]) -> Search:
     return suffix_search
 
 
-_ZERO_WIDTH = (_sre_constants.AT, _sre_constants.ASSERT, _sre_constants.ASSERT_NOT)
-_CLASS_ITEMS = (_sre_constants.LITERAL, _sre_constants.RANGE)
-_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT)
-_ClassItem = tuple[object, Any]
-
-
 def _edge_characters(items: Any, last: bool = False) -> list[_ClassItem] | None:
     """The characters a match of a parsed pattern can start with (``last``: end with), as
     character-class items (single characters and ranges); None when that cannot be told this
@@ -162,6 +161,12 @@ def _character_class(items: list[_ClassItem]) -> str:
     ) + "]"
 
 
+def _ascii_in(items: list[_ClassItem]) -> frozenset[str]:
+    """The ASCII characters among character-class items: the screens rule a word out by them."""
+    members = re.compile(_character_class(items))
+    return frozenset(char for char in _ASCII if members.match(char))
+
+
 def screened_infix_finditer(infixes: Sequence[str]) -> Callable[[str], Iterable[re.Match[str]]]:
     """spaCy's infix search (``util.compile_infix_regex(infixes).finditer``), run only on a word
     holding a character an infix match can start with: the same matches.
@@ -180,10 +185,9 @@ def screened_infix_finditer(infixes: Sequence[str]) -> Callable[[str], Iterable[
     first = None if parsed.state.flags & re.IGNORECASE or GROUP_REFERENCE.search(regex.pattern) else _edge_characters(parsed)
     if first is None:
         return regex.finditer
-    anywhere = re.compile(_character_class(first))
-    ascii_starts = [char for char in map(chr, range(128)) if anywhere.match(char)]
-    in_ascii = re.compile("[" + re.escape("".join(ascii_starts)) + "]").search if ascii_starts else None
-    in_any, finditer = anywhere.search, regex.finditer
+    ascii_starts = _ascii_in(first)
+    in_ascii = re.compile("[" + re.escape("".join(sorted(ascii_starts))) + "]").search if ascii_starts else None
+    in_any, finditer = re.compile(_character_class(first)).search, regex.finditer
 
     def infix_finditer(string: str) -> Iterable[re.Match[str]]:
         if string.isascii():
@@ -236,8 +240,7 @@ def screened_match(search: Search, anchored: bool = False) -> Search:
     ):
         first = _edge_characters(parsed)
         if first is not None:
-            starts = re.compile(_character_class(first))
-            no_start = frozenset(c for c in map(chr, range(128)) if not starts.match(c))
+            no_start = _ASCII - _ascii_in(first)
     if not required and not no_start:
         return search
 
@@ -256,10 +259,7 @@ def screened_match(search: Search, anchored: bool = False) -> Search:
 def _no_end(ends: list[_ClassItem] | None) -> frozenset[str]:
     """The ASCII characters that are not among ``ends`` (none when ``ends`` is None: unknown). A
     match may also end before a final line break, so that is never one of them."""
-    if not ends:
-        return frozenset()
-    ending = re.compile(_character_class(ends))
-    return frozenset(c for c in map(chr, range(128)) if c != "\n" and not ending.match(c))
+    return _ASCII - _ascii_in(ends) - {"\n"} if ends else frozenset()
 
 
 def without_whitespace_cases(rules: dict[str, list[dict[int, str]]]) -> dict[str, list[dict[int, str]]]:
