@@ -394,3 +394,51 @@ def test_heading_shape_reads_no_further_than_the_word_limit():
     shaped = [_is_heading_shaped(line) for line in lines]
     assert shaped == [whole_split(line) for line in lines]
     assert 100 < sum(shaped) < len(lines) // 2
+
+
+def test_lines_and_heading_kinds_from_the_splitter_are_those_the_detector_reads_itself():
+    """The detector takes each line's heading kind from the splitter's reading when the splitter
+    read it with the package's section reader, and asks again otherwise: the same lines, kinds
+    and heading flags either way, on written postings in both languages and on the corpus."""
+    import json
+    from pathlib import Path
+
+    from roleclass.attributes import lines_of
+    from roleclass.sections import default_reader
+
+    texts = [clean_text(CAREER_PAGE_EN), clean_text(STELLE_DE), clean_text(ONLY_BLURB)]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("postings*.jsonl")):
+        for row in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").split("\n"))):
+            if row.get("text"):
+                texts.append(clean_text(row["text"]))
+    headings = 0
+    for text in texts:
+        language = "de" if "(m/w/d)" in text else "en"
+        doc, spans = statements(text, language)
+        if not spans:
+            continue
+        assert lines_of(doc, default_reader()) is not None
+        shared, asked = duty_detector._lines(text, spans), duty_detector._lines(text)
+        assert shared == asked
+        headings += sum(line.kind is not None for line in shared)
+    assert headings > 20  # the postings have headings of known kinds
+
+
+def test_a_splitter_with_its_own_section_lexicon_leaves_the_detector_asking_the_package_reader():
+    """A splitter configured with another section lexicon reads other kinds; the detector's
+    features use the package's, so it does not take that splitter's kinds."""
+    import spacy
+
+    from roleclass.attributes import lines_of
+    from roleclass.lexicon import lexicons
+    from roleclass.sections import default_reader
+
+    sections = {**lexicons().sections, "headings": {"duties": ["Was dich erwartet"]}}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("roleclass_statements", config={"sections": sections})
+    text = clean_text(CAREER_PAGE_EN)
+    doc = nlp(text)
+    spans = list(doc.spans["statements"])
+    assert spans and lines_of(doc, default_reader()) is None
+    assert duty_detector._lines(text, spans) == duty_detector._lines(text)

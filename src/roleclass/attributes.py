@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 
 TABLE_KEY = "roleclass_statement_attributes"
 LIST_KEY = "roleclass_statement_attribute_list"  # the splitter's statements and their attributes, in order
+LINES_KEY = "roleclass_line_kinds"  # the splitter's non-blank lines with their heading kinds, and its section reader
 
 
 @dataclass(slots=True)
@@ -73,6 +74,18 @@ def attributes_of(spans: Sequence[Span]) -> list[StatementAttributes]:
     if kept is not None and kept[0]() is spans and len(kept[1]) == len(spans):
         return kept[1]
     return [statement_attributes(span) for span in spans]
+
+
+def remember_lines(doc: Doc, reader: object, lines: list[tuple[int, int, str | None]]) -> None:
+    """Keep the splitter's non-blank lines (start, end, heading kind by ``reader``), so the duty
+    detector, which reads the same lines, does not split the text and ask each kind again."""
+    doc.user_data[LINES_KEY] = (reader, lines)
+
+
+def lines_of(doc: Doc, reader: object) -> list[tuple[int, int, str | None]] | None:
+    """The lines ``remember_lines`` kept, when their kinds are ``reader``'s; None otherwise."""
+    kept = doc.user_data.get(LINES_KEY)
+    return kept[1] if kept is not None and kept[0] is reader else None
 
 
 def _register() -> None:

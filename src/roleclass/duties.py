@@ -32,7 +32,13 @@ from spacy.attrs import LANG, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from roleclass.attributes import StatementAttributes, StatementList, attribute_table, remember_in_order
+from roleclass.attributes import (
+    StatementAttributes,
+    StatementList,
+    attribute_table,
+    remember_in_order,
+    remember_lines,
+)
 from roleclass.language import SUPPORTED
 from roleclass.lexicon import lexicons, validate
 from roleclass.quantities import ActivityWords, count_starts, default_words, may_count, parse_activities
@@ -93,9 +99,11 @@ class StatementSplitter:
             sentence_tokens = [i for i, start in enumerate(doc.to_array(SENT_START).tolist() if len(doc) else []) if start == 1]
         counts_at = count_starts(doc, self.activities)
         table = attribute_table(doc)  # what the span extensions read (attributes.py)
+        lines = []  # (start, end, heading kind) of each non-blank line, for the duty detector
         for line_start, line_end in _line_ranges(text):
             line = text[line_start:line_end]
             kind = sections.heading_kind(line)
+            lines.append((line_start, line_end, kind))
             if kind is not None:
                 section = kind
                 continue
@@ -125,6 +133,7 @@ class StatementSplitter:
                 kept.append(attributes)
         doc.spans[STATEMENTS_KEY] = spans
         remember_in_order(doc, spans, kept)
+        remember_lines(doc, sections, lines)
         doc.user_data[_SPANS_KEY] = spans  # ``statements`` hands these on, not new Span objects read back from the group
         return doc
 

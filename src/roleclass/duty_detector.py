@@ -39,9 +39,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Span
 
-from roleclass.attributes import StatementAttributes, attributes_of, statement_attributes
+from roleclass.attributes import StatementAttributes, attributes_of, lines_of, statement_attributes
 from roleclass.cue_screen import BEYOND_LATIN1, CueScreen
-from roleclass.sections import heading_kind, is_boilerplate, section_weight
+from roleclass.sections import default_reader, heading_kind, is_boilerplate, section_weight
 from roleclass.tokens import span_text
 
 DUTY_THRESHOLD = 0.5  # P(duty) at or above which a statement is listed as a duty
@@ -121,6 +121,7 @@ class _Line(NamedTuple):
     start: int
     end: int
     text: str
+    kind: str | None  # the section kind it opens as a heading (``sections.heading_kind``)
     heading: bool  # a heading line (known kind or heading-shaped), not a statement
 
 
@@ -138,12 +139,23 @@ def _is_heading_shaped(line: str) -> bool:
     return len(words) <= 6 and not stripped.endswith((".", "!", ",", ";")) and stripped[0].isupper()
 
 
-def _lines(text: str) -> list[_Line]:
-    out, start = [], 0
+def _lines(text: str, spans: Sequence[Span] = ()) -> list[_Line]:
+    """The non-blank lines of the clean text, each with its heading kind and whether it is a
+    heading: the kinds as the splitter of ``spans`` found them when it read them with the
+    package's section reader (``attributes.remember_lines``), else asked here."""
+    known = lines_of(spans[0].doc, default_reader()) if spans else None
+    out: list[_Line] = []
+    if known is not None:
+        for start, end, kind in known:
+            raw = text[start:end]
+            out.append(_Line(start, end, raw, kind, kind is not None or _is_heading_shaped(raw)))
+        return out
+    start = 0
     for raw in text.split("\n"):
         end = start + len(raw)
         if raw.strip():
-            out.append(_Line(start, end, raw, heading_kind(raw) is not None or _is_heading_shaped(raw)))
+            kind = heading_kind(raw)
+            out.append(_Line(start, end, raw, kind, kind is not None or _is_heading_shaped(raw)))
         start = end + 1
     return out
 
@@ -157,7 +169,7 @@ def _heading_keys(heading: _Line | None) -> list[str]:
     """The features a statement takes from the heading it sits under."""
     if heading is None:
         return ["f:heading=none"]
-    kind = heading_kind(heading.text)
+    kind = heading.kind
     return [f"f:heading_kind={kind or 'unknown'}", *(f"f:h:{word}" for word in dict.fromkeys(_words(heading.text)))]
 
 
@@ -197,7 +209,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     and the detector's scoring path reads them directly. What depends on a line (bullet,
     heading shape) or on its heading (kind, words) is worked out once per line.
     """
-    lines = _lines(text)
+    lines = _lines(text, spans)
     line_starts = [line.start for line in lines]
     total = max(1, len(text))
     n = len(spans)
@@ -218,7 +230,7 @@ def _statement_parts(text: str, spans: Sequence[Span]) -> list[tuple[list[str], 
     for i, span in enumerate(spans):
         start, end = span.start_char, span.end_char
         k = max(0, bisect.bisect_right(line_starts, start) - 1)
-        line = lines[k] if lines else _Line(0, total, text, False)
+        line = lines[k] if lines else _Line(0, total, text, None, False)
         per_line = line_keys.get(k)
         if per_line is None:
             heading = heading_by_line[k] if lines else None

@@ -44,11 +44,11 @@ def _any_match(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return None
 
 
-def _looks_like_heading(stripped: str, core: str) -> bool:
-    """Markdown, bold, colon or a short unpunctuated line: typed as a heading, not a duty."""
+def _looks_like_heading(stripped: str, core: str, words: int) -> bool:
+    """Markdown, bold, colon or a short unpunctuated line (``words``: its core's): typed as a heading, not a duty."""
     if stripped.startswith(("#", "**")) or stripped.endswith((":", "**")) or stripped.isupper():
         return True
-    return len(core.split()) <= 4 and not core.endswith((".", "!", "?"))
+    return words <= 4 and not core.endswith((".", "!", "?"))
 
 
 class SectionReader:
@@ -92,7 +92,8 @@ class SectionReader:
         if not stripped or len(stripped) > MAX_HEADING_CHARS or stripped.startswith("- "):
             return None
         core = stripped.strip(_STRIP)
-        if not core or len(core.split()) > MAX_HEADING_WORDS:
+        words = len(core.split())
+        if not core or words > MAX_HEADING_WORDS:
             return None
         if self._any_heading is not None and self._any_heading.match(core) is None:
             headings: list[tuple[str, re.Pattern[str]]] = []  # no heading pattern matches: none to try
@@ -102,7 +103,7 @@ class SectionReader:
             match = regex.match(core)
             if match and (stripped.endswith(":") or len(core) - match.end() <= 12):
                 return kind
-        if len(core.split()) <= self.max_keyword_heading_words and _looks_like_heading(stripped, core):
+        if words <= self.max_keyword_heading_words and _looks_like_heading(stripped, core, words):
             for kind, regex in self.keywords:
                 if regex.search(core):
                     return kind
