@@ -4,17 +4,27 @@
     .venv/bin/python bench/bench_ab.py --before /tmp/before [--postings 1200] [--slice 100] [--rounds 6]
 
 ``bench_speed.py``'s ratio moves by several hundredths from one run to the next with the
-machine's load, more than one change is worth. Here two worker processes stay up for the
-whole run, one importing roleclass from the other checkout's ``src/`` and one from this
-one's, both pinned to the same core so that they share whatever else it carries. They score
-the same slices of the same seeded real postings (drawn as ``bench_speed.py`` draws them:
-distinct postings) in turn, the order of the two drawn at random for each slice, after
-warming up as ``bench_speed.py`` does; each reports the CPU time (``time.process_time``) its
-slice took. Each round starts with both rebuilding their spaCy pipelines (untimed), so
-each reads every posting as a first reading, from a fresh tokenizer cache and vocabulary,
-as a catalogue of distinct postings would be read.
+machine's load, more than one change is worth. Here two worker processes, one importing
+roleclass from the other checkout's ``src/`` and one from this one's, both pinned to the same
+core so that they share whatever else it carries, score the same slices of the same seeded
+real postings (drawn as ``bench_speed.py`` draws them: distinct postings) in turn, the order
+of the two drawn at random for each slice, after warming up as ``bench_speed.py`` does; each
+reports the CPU time (``time.process_time``) its slice took. Each round has two new workers,
+started in a drawn order with environments of the same size, and each reads every posting for
+the first time, from fresh caches, as a catalogue of distinct postings is read.
+
+Why new workers: a process's speed moves by several per cent with where its memory happens to
+fall, whatever it runs. Run against itself (``--before`` this checkout), the same code read
+0.958 and 0.987 with one pair of workers kept for the whole run (``ab_same_code_one_pair*.json``
+in bench/results): that pair's luck would have been taken for a change, and more rounds could
+not shrink it. With a new pair each round, one round's pair reads anywhere from 0.90 to 1.04
+(``ab_same_code_12_rounds.json``), and the run's ratio is their average: 1.049 and 1.028 over 4
+rounds, 0.977 over 12. So a change worth less than about 3% needs 12 rounds or more to show here,
+and smaller ones are better timed stage by stage in one process.
+
 Prints the ratio after / before of the totals and the median of the slices' ratios (below
-1: the checkout here is faster), and writes bench/results/ab.json.
+1: the checkout here is faster), and writes bench/results/ab.json. ``--before`` this checkout
+itself measures the noise (1.0 but for it).
 """
 
 from __future__ import annotations
@@ -51,13 +61,6 @@ def worker(postings: int, size: int) -> None:
     texts, titles = texts[WARM_UP:], titles[WARM_UP:]
     print("ready", flush=True)
     for line in sys.stdin:
-        if line.strip() == "fresh":  # a new round: pipelines rebuilt, so no posting is read from a cache twice
-            from roleclass.duties import _pipeline
-
-            _pipeline.cache_clear()
-            warm_pipelines()
-            print("ready", flush=True)
-            continue
         k = int(line)
         part = slice(k * size, (k + 1) * size)
         started = time.process_time()
@@ -66,14 +69,23 @@ def worker(postings: int, size: int) -> None:
         print(time.process_time() - started, flush=True)
 
 
-def start(src: Path, postings: int, size: int, cpu: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"}
+def start(src: Path, postings: int, size: int, cpu: int, pad: int) -> subprocess.Popen[str]:
+    """A worker importing roleclass from ``src``. ``pad`` characters of an unused variable make
+    both sides' environments the same size: a process's speed moves by a few per cent with where
+    its stack and heap happen to fall, and the size of its environment shifts them."""
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0", "ROLECLASS_AB_PAD": "x" * pad}
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(postings), str(size), str(cpu)]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=src.parent)
     assert process.stdout is not None
     if process.stdout.readline().strip() != "ready":
         raise SystemExit(f"the worker for {src} did not start")
     return process
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    process.wait()
 
 
 def commit(checkout: Path) -> str:
@@ -101,17 +113,15 @@ def main() -> None:
         parser.error("--before is required")
     cpu = max(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
     sides = {"before": args.before.resolve(), "after": ROOT}
-    workers = {name: start(checkout / "src", args.postings, args.slice, cpu) for name, checkout in sides.items()}
+    width = max(len(str(checkout / "src")) for checkout in sides.values())
     seconds: dict[str, list[float]] = {name: [] for name in sides}
     draw = random.Random(args.seed)
     load_before = os.getloadavg()[0]
     for _ in range(args.rounds):
-        for process in workers.values():
-            assert process.stdin is not None and process.stdout is not None
-            process.stdin.write("fresh\n")
-            process.stdin.flush()
-            if process.stdout.readline().strip() != "ready":
-                raise SystemExit("a worker did not rebuild its pipelines")
+        # new workers each round, started in a drawn order: whatever a process's layout gives or
+        # takes falls on each side in some rounds, not on one side all run long
+        names = draw.sample(list(sides), k=len(sides))
+        workers = {name: start(sides[name] / "src", args.postings, args.slice, cpu, width - len(str(sides[name] / "src"))) for name in names}
         for k in range(args.postings // args.slice):
             order = ["before", "after"] if draw.random() < 0.5 else ["after", "before"]
             for name in order:
@@ -120,10 +130,8 @@ def main() -> None:
                 process.stdin.write(f"{k}\n")
                 process.stdin.flush()
                 seconds[name].append(float(process.stdout.readline()))
-    for process in workers.values():
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait()
+        for process in workers.values():
+            stop(process)
     before, after = sum(seconds["before"]), sum(seconds["after"])
     ratios = [a / b for a, b in zip(seconds["after"], seconds["before"], strict=True)]
     out = {
