@@ -417,7 +417,8 @@ def test_lines_and_heading_kinds_from_the_splitter_are_those_the_detector_reads_
         doc, spans = statements(text, language)
         if not spans:
             continue
-        assert lines_of(doc, default_reader()) is not None
+        assert lines_of(doc, text, default_reader()) is not None
+        assert lines_of(doc, text + " ", default_reader()) is None  # not the text the splitter read
         shared, asked = duty_detector._lines(text, spans), duty_detector._lines(text)
         assert shared == asked
         headings += sum(line.kind is not None for line in shared)
@@ -440,5 +441,5 @@ def test_a_splitter_with_its_own_section_lexicon_leaves_the_detector_asking_the_
     text = clean_text(CAREER_PAGE_EN)
     doc = nlp(text)
     spans = list(doc.spans["statements"])
-    assert spans and lines_of(doc, default_reader()) is None
+    assert spans and lines_of(doc, text, default_reader()) is None
     assert duty_detector._lines(text, spans) == duty_detector._lines(text)

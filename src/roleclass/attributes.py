@@ -76,16 +76,17 @@ def attributes_of(spans: Sequence[Span]) -> list[StatementAttributes]:
     return [statement_attributes(span) for span in spans]
 
 
-def remember_lines(doc: Doc, reader: object, lines: list[tuple[int, int, str | None]]) -> None:
-    """Keep the splitter's non-blank lines (start, end, heading kind by ``reader``), so the duty
-    detector, which reads the same lines, does not split the text and ask each kind again."""
-    doc.user_data[LINES_KEY] = (reader, lines)
+def remember_lines(doc: Doc, text: str, reader: object, lines: list[tuple[int, int, str | None]]) -> None:
+    """Keep the splitter's non-blank lines of ``text`` (start, end, heading kind by ``reader``), so
+    the duty detector, which reads the same lines, does not split the text and ask each kind again."""
+    doc.user_data[LINES_KEY] = (text, reader, lines)
 
 
-def lines_of(doc: Doc, reader: object) -> list[tuple[int, int, str | None]] | None:
-    """The lines ``remember_lines`` kept, when their kinds are ``reader``'s; None otherwise."""
+def lines_of(doc: Doc, text: str, reader: object) -> list[tuple[int, int, str | None]] | None:
+    """The lines ``remember_lines`` kept, when they are lines of ``text`` with ``reader``'s kinds;
+    None otherwise."""
     kept = doc.user_data.get(LINES_KEY)
-    return kept[1] if kept is not None and kept[0] is reader else None
+    return kept[2] if kept is not None and kept[1] is reader and kept[0] == text else None
 
 
 def _register() -> None:

@@ -133,7 +133,7 @@ class StatementSplitter:
                 kept.append(attributes)
         doc.spans[STATEMENTS_KEY] = spans
         remember_in_order(doc, spans, kept)
-        remember_lines(doc, sections, lines)
+        remember_lines(doc, text, sections, lines)
         doc.user_data[_SPANS_KEY] = spans  # ``statements`` hands these on, not new Span objects read back from the group
         return doc
 

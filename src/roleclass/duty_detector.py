@@ -141,9 +141,9 @@ def _is_heading_shaped(line: str) -> bool:
 
 def _lines(text: str, spans: Sequence[Span] = ()) -> list[_Line]:
     """The non-blank lines of the clean text, each with its heading kind and whether it is a
-    heading: the kinds as the splitter of ``spans`` found them when it read them with the
+    heading: the kinds as the splitter of ``spans`` found them when it read this text with the
     package's section reader (``attributes.remember_lines``), else asked here."""
-    known = lines_of(spans[0].doc, default_reader()) if spans else None
+    known = lines_of(spans[0].doc, text, default_reader()) if spans else None
     out: list[_Line] = []
     if known is not None:
         for start, end, kind in known:
