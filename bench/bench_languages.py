@@ -47,7 +47,9 @@ def by_language(count: int) -> dict[str, dict[str, float]]:
             continue
         ours, blank = pipeline(language), spacy.blank(language)
         for raw, clean in texts[:WARM_UP]:
-            floor.make_doc(raw), ours.make_doc(clean), blank.make_doc(clean)
+            floor.make_doc(raw)
+            ours.make_doc(clean)
+            blank.make_doc(clean)
         timed = texts[WARM_UP:]
         seconds = dict.fromkeys(("floor_raw", "roleclass_tokenizer", "spacy_blank_clean", "statements"), 0.0)
         for raw, clean in timed:

@@ -34,15 +34,14 @@ _HTML_HINT = re.compile(r"<\s*/?\s*(p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|i|
 _NON_ASCII_RUN = re.compile("[\x80-\U0010ffff][\x80-\U0010ffff]+")
 _BULLET = re.compile(r"^\s*(?:[*•·▪●◦‣∙\-–—]|\d{1,2}[.)])\s+")
 _BULLET_MARKS = frozenset("*•·▪●◦‣∙-–—")  # what a stripped line ``_BULLET`` matches starts with, but for a digit
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")  # what ``_SPACES`` changes, but for "  "
+_ODD_SPACES = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"  # the spaces tidied into " " (a class's contents)
+_SPACES = re.compile(f"[ {_ODD_SPACES}]+")
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")  # what ``_SPACES`` changes, but for "  "
 # The runs of ``_SPACES`` that are not a single " ": two or more of its characters, or one that is
 # not " ". One class opens it, so ``re`` skips to the next space, and a lone " " fails at once;
 # replaced by " " in the whole text, they give what ``_SPACES`` gives line by line
 # (tests/test_clean.py), where asking each line first took half again as long.
-_SPACES_TO_TIDY = re.compile(
-    "[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000](?:(?<=[\t\u00a0\u2000-\u200b\u202f\u205f\u3000])|[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000])[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]*"
-)
+_SPACES_TO_TIDY = re.compile(f"[ {_ODD_SPACES}](?:(?<=[{_ODD_SPACES}])|[ {_ODD_SPACES}])[ {_ODD_SPACES}]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200c-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")  # anchored at a run's start: linear
 _TABLE_TAGS = ("table", "tr", "td", "th")

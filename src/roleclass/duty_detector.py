@@ -144,19 +144,17 @@ def _lines(text: str, spans: Sequence[Span] = ()) -> list[_Line]:
     heading: the kinds as the splitter of ``spans`` found them when it read this text with the
     package's section reader (``attributes.remember_lines``), else asked here."""
     known = lines_of(spans[0].doc, text, default_reader()) if spans else None
-    out: list[_Line] = []
-    if known is not None:
-        for start, end, kind in known:
-            raw = text[start:end]
-            out.append(_Line(start, end, raw, kind, kind is not None or _is_heading_shaped(raw)))
-        return out
-    start = 0
-    for raw in text.split("\n"):
-        end = start + len(raw)
-        if raw.strip():
-            kind = heading_kind(raw)
-            out.append(_Line(start, end, raw, kind, kind is not None or _is_heading_shaped(raw)))
-        start = end + 1
+    if known is None:
+        known, start = [], 0
+        for raw in text.split("\n"):
+            end = start + len(raw)
+            if raw.strip():
+                known.append((start, end, heading_kind(raw)))
+            start = end + 1
+    out = []
+    for start, end, kind in known:
+        raw = text[start:end]
+        out.append(_Line(start, end, raw, kind, kind is not None or _is_heading_shaped(raw)))
     return out
 
 
