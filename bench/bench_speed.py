@@ -224,6 +224,8 @@ def markdown(results: dict[str, object]) -> str:
             f"| bare `import spacy, sklearn.linear_model` (median) | {c['bare_import_s_median']} s | |",
             f"| cold ratio | {c['ratio']} | <= 1.3 |",
         ]
+    if "compiled_modules" in results:
+        lines.append(f"| modules run compiled (setup.py) | {len(results['compiled_modules'])} of {results['compilable_modules']} | |")  # type: ignore[arg-type]
     m = results["machine"]  # type: ignore[index]
     lines.append(f"| load average (1 min) before / after | {m['load_before']} / {m['load_after']} | |")  # type: ignore[index]
     return "\n".join(lines)
@@ -254,6 +256,11 @@ def main() -> None:
         "machine": machine_facts("load_before"),
     }
     results["postings_source"] = source
+    from roleclass.compiled import COMPILED_MODULES, compiled_modules
+
+    # what was measured: the modules compiled by the install (setup.py), or Python (an editable install)
+    results["compiled_modules"] = compiled_modules()
+    results["compilable_modules"] = len(COMPILED_MODULES)
     if "throughput" not in args.skip:
         results["throughput"] = throughput_processes(args.processes, args)
     runs = []

@@ -607,10 +607,12 @@ def base_weight(span: Span) -> float:
 
 def _base_weight(span: Span, attributes: StatementAttributes) -> float:
     """``base_weight`` of a statement whose attributes are read already."""
-    from roleclass.duties import duty_units  # imported here: duties.py is the caller's module, not ours
-
     if attributes.base_weight is not None:  # the statement splitter worked it out already, the same way
         return float(attributes.base_weight)
+    # imported here, past the splitter's statements (nearly all): an import statement costs a
+    # look-up per call, and duties.py is the caller's module, not ours
+    from roleclass.duties import duty_units
+
     if is_boilerplate(span_text(span)):
         return 0.0
     weight = duty_units(span)
