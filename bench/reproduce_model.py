@@ -3,7 +3,8 @@
     .venv/bin/python bench/reproduce_model.py [--runs 2]
 
 Runs `roleclass train -o TMP/roleclass.zip` --runs times, each in a fresh process (so with
-a different PYTHONHASHSEED: set iteration order must not matter), and prints each sha256
+a different PYTHONHASHSEED: set iteration order must not matter) on the OpenBLAS kernels the
+shipped model was built with (``OPENBLAS_CORETYPE``, ``model_card.SHIPPED_BLAS_KERNELS``: AVX-512), and prints each sha256
 next to the shipped model's. Exit 0 when every run gives the shipped file's bytes, 1 when
 the runs agree with each other but not with the shipped file (retrain and commit it), 2
 when the runs disagree (training is nondeterministic: a bug). Needs ../shared.
@@ -18,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from roleclass.model_card import SHIPPED_BLAS_KERNELS
 from roleclass.model_io import default_model_path, sha256_of
 
 
@@ -30,7 +32,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.runs):
             out = Path(folder) / f"run{run}" / "roleclass.zip"
-            env = {**os.environ, "PYTHONHASHSEED": str(run + 1)}
+            env = {**os.environ, "PYTHONHASHSEED": str(run + 1), "OPENBLAS_CORETYPE": SHIPPED_BLAS_KERNELS}
             subprocess.run([sys.executable, "-m", "roleclass", "train", "-o", str(out)], check=True, env=env)
             digests.append(sha256_of(out))
             print(f"run {run + 1} (PYTHONHASHSEED={run + 1}): {digests[-1]}")

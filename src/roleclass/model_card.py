@@ -15,6 +15,13 @@ from roleclass.model_io import RoleclassModel
 
 TRAIN_MARK = ("<!-- train:start -->", "<!-- train:end -->")
 EVAL_MARK = ("<!-- eval:start -->", "<!-- eval:end -->")
+# OpenBLAS picks its kernels by CPU, and they add up the same products in different orders: the
+# solvers' last digits, and so the model file's bytes, follow the kernels. The shipped model was built
+# with these (an Intel CPU with AVX-512 picks them; an AMD EPYC picks "Haswell", which gave the
+# duty classifier coefficients up to 3e-4 apart). ``OPENBLAS_CORETYPE=SkylakeX roleclass train``
+# rebuilds it byte for byte on a CPU with AVX-512 (``tests/test_reproducible_model.py``); the
+# card's "Rebuild it" line says so.
+SHIPPED_BLAS_KERNELS = "SkylakeX"
 
 
 def eval_marks(key: str) -> tuple[str, str]:
@@ -26,8 +33,10 @@ _TEMPLATE = """# Model card: roleclass duties model
 What it does: reads a job posting's duty statements and says whether the job is sales,
 marketing, a mislabeled hybrid, or other, as ../shared/LABELING.md defines them.
 
-Rebuild it: `roleclass train` (reads `corpus/` and `../shared`), then check
-`cd models && sha256sum -c roleclass.zip.sha256`.
+Rebuild it: `OPENBLAS_CORETYPE={kernels} roleclass train` (reads `corpus/` and `../shared`), then check
+`cd models && sha256sum -c roleclass.zip.sha256`. The variable pins OpenBLAS to the kernels this file
+was built with (they need AVX-512); other kernels add up in another order and move the coefficients'
+last digits (README, "The model: retrain and evaluate").
 
 {train_start}
 {train_end}
@@ -68,7 +77,8 @@ def _load_or_template(path: Path) -> str:
     if path.is_file():
         return path.read_text(encoding="utf-8")
     return _TEMPLATE.format(
-        train_start=TRAIN_MARK[0], train_end=TRAIN_MARK[1], eval_start=EVAL_MARK[0], eval_end=EVAL_MARK[1]
+        train_start=TRAIN_MARK[0], train_end=TRAIN_MARK[1], eval_start=EVAL_MARK[0], eval_end=EVAL_MARK[1],
+        kernels=SHIPPED_BLAS_KERNELS,
     )
 
 
