@@ -1,7 +1,7 @@
 """Which of roleclass's modules an install compiled with Cython (``setup.py``), and which it runs.
 
 The busiest modules of the scoring path are compiled unchanged where a C compiler is at hand:
-the same code with less interpreter overhead (about 7% less CPU time a posting, README "Speed
+the same code with less interpreter overhead (about 6% less CPU time a posting, README "Speed
 and memory"). This module holds their list for the build, read there without importing the
 package, and tells a process which of them it loads compiled, so a speed figure can say what
 it measured. Standard library only.
