@@ -3,10 +3,9 @@
 Trains from the repo's corpus and ../shared into a temporary folder (about 90 s, so marked
 slow: run with `pytest -m slow`) and compares the sha256 with the shipped file's. Training is
 seeded and sorted and the file format is deterministic, so a difference means the shipped
-model is stale: rebuild it with `OPENBLAS_CORETYPE=SkylakeX roleclass train` and commit models/. The
-training runs on the
-OpenBLAS kernels the shipped model was built with (``model_card.SHIPPED_BLAS_KERNELS``): other kernels
-add up in another order and move the last digits.
+model is stale: rebuild it with `OPENBLAS_CORETYPE=SkylakeX roleclass train` and commit models/.
+The training runs on the OpenBLAS kernels the shipped model was built with
+(``model_card.SHIPPED_BLAS_KERNELS``): other kernels add up in another order and move the last digits.
 """
 
 from __future__ import annotations
